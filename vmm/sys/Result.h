@@ -1,0 +1,28 @@
+#pragma once
+
+#include "Error.h"
+
+#include <tl/expected.hpp>
+
+namespace vmm {
+
+/// A value or the Error that prevented it (STYLE.md §5). GCC 12 has no std::expected in C++20.
+template<typename T>
+using Result = tl::expected<T, Error>;
+
+/// Shorthand for returning an error from a function that returns Result<T>.
+inline tl::unexpected<Error> failure(Error error)
+{
+    return tl::unexpected<Error>(std::move(error));
+}
+
+} // namespace vmm
+
+/// Evaluates a Result; on error returns it from the enclosing function, else yields the value.
+#define VMM_TRY(expression)                                                                        \
+    ({                                                                                             \
+        auto _vmmTryResult = (expression);                                                         \
+        if (!_vmmTryResult) [[unlikely]]                                                           \
+            return ::vmm::failure(std::move(_vmmTryResult).error());                               \
+        std::move(_vmmTryResult).value();                                                          \
+    })
