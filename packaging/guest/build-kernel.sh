@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds Airlock's guest kernel (a bzImage) from Debian's linux-source-6.1 and the config fragment
 # beside this script. The result is cached outside the source tree, keyed by the hash of every
-# input (fragment, this script, the source package version, the compiler), so a second run
+# input (fragment, recipe version, the source package version, the compiler), so a second run
 # returns in a moment. Prints the path of the bzImage on its last line.
 set -euo pipefail
 
@@ -14,8 +14,11 @@ if [[ ! -f $source_tarball ]]; then
     exit 1
 fi
 
+# Bump when the build steps below change what they produce.
+recipe_version=1
 key=$( {
-    cat "$here/kernel.config" "$here/build-kernel.sh"
+    cat "$here/kernel.config"
+    echo "recipe $recipe_version"
     dpkg-query -W -f='${Version}\n' linux-source-6.1
     gcc --version | head -n1
 } | sha256sum | cut -c1-16)
@@ -31,6 +34,7 @@ fi
 work=$cache_root/kernel-build-$key
 rm -rf "$work"
 mkdir -p "$work"
+trap 'rm -rf "$work" "$out_dir.tmp"' EXIT
 echo "build-kernel: building in $work (several minutes on 2 cores)" >&2
 tar -C "$work" -xf "$source_tarball"
 src=$work/linux-source-6.1

@@ -16,6 +16,15 @@ inline tl::unexpected<Error> failure(Error error)
     return tl::unexpected<Error>(std::move(error));
 }
 
+namespace detail {
+template<typename T>
+T unwrap(Result<T>&& result)
+{
+    return std::move(result).value();
+}
+inline void unwrap(Result<void>&&) { }
+} // namespace detail
+
 } // namespace vmm
 
 /// Evaluates a Result; on error returns it from the enclosing function, else yields the value.
@@ -24,5 +33,5 @@ inline tl::unexpected<Error> failure(Error error)
         auto _vmmTryResult = (expression);                                                         \
         if (!_vmmTryResult) [[unlikely]]                                                           \
             return ::vmm::failure(std::move(_vmmTryResult).error());                               \
-        std::move(_vmmTryResult).value();                                                          \
+        ::vmm::detail::unwrap(std::move(_vmmTryResult));                                           \
     })

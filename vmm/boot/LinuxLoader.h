@@ -1,0 +1,39 @@
+#pragma once
+
+#include "BzImage.h"
+#include "arch/x86_64/MemoryLayout.h"
+#include "memory/GuestMemory.h"
+#include "sys/Result.h"
+
+#include <asm/bootparam.h>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace vmm {
+
+/// Where the loader put things, for the boot vCPU and for logs.
+struct LoadedKernel {
+    uint64_t entry = 0;
+    GuestAddress initrdAddress;
+    uint64_t initrdSize = 0;
+};
+
+/// The zero page for `kernel`: its setup header, Airlock as the loader, the command line and
+/// initrd locations, and the E820 map (boot.rst "64-bit Boot Protocol").
+Result<boot_params> buildBootParams(const BzImage& kernel, GuestAddress commandLine,
+    uint32_t commandLineSize, GuestAddress initrd, uint64_t initrdSize,
+    const std::vector<x86_64::E820Entry>& e820);
+
+/// Where an initrd of `size` bytes goes: as high as possible below both the end of the RAM
+/// region at 0 and the kernel's initrd_addr_max, page-aligned, above the kernel's memory.
+Result<GuestAddress> initrdAddress(const BzImage& kernel, const std::vector<GuestRegion>& ram,
+    uint64_t size);
+
+/// Loads the kernel at 1 MiB, the initrd file (if any) read straight into guest RAM, the
+/// command line and the zero page. Returns the 64-bit entry point.
+Result<LoadedKernel> loadLinux(const GuestMemory& memory, const BzImage& kernel,
+    const std::optional<std::string>& initrdPath, const std::string& commandLine);
+
+} // namespace vmm

@@ -1,0 +1,180 @@
+#include "VcpuFd.h"
+
+#include <algorithm>
+#include <atomic>
+#include <cstdio>
+#include <cerrno>
+#include <string>
+#include <sys/ioctl.h>
+
+namespace vmm {
+
+kvm_run* VcpuFd::runStructure() const
+{
+    // Safety: m_run maps KVM_GET_VCPU_MMAP_SIZE bytes (checked >= sizeof(kvm_run)) of this vCPU's
+    // shared run page, page-aligned, for the lifetime of this object.
+    return reinterpret_cast<kvm_run*>(m_run.data());
+}
+
+void VcpuFd::requestImmediateExit(bool enabled)
+{
+    // Another thread sets this while the vCPU thread may be entering KVM_RUN: make the store
+    // visible before the signal that follows it.
+    std::atomic_ref<uint8_t>(runStructure()->immediate_exit).store(enabled ? 1 : 0);
+}
+
+static std::span<uint8_t> ioData(const MappedRegion& page, const kvm_run& run)
+{
+    // The offsets come from KVM, not the guest, but a span must never leave the mapping.
+    uint64_t offset = run.io.data_offset;
+    uint64_t length = uint64_t { run.io.size } * run.io.count;
+    if (offset > page.size() || length > page.size() - offset)
+        return {};
+    return { page.data() + offset, static_cast<size_t>(length) };
+}
+
+Result<VcpuExit> VcpuFd::run()
+{
+    if (::ioctl(m_fd.get(), KVM_RUN, 0) < 0) {
+        if (errno == EINTR || errno == EAGAIN)
+            return InterruptedExit {};
+        return failure(Error::fromErrno("KVM_RUN", errno));
+    }
+    kvm_run* run = runStructure();
+    switch (run->exit_reason) {
+    case KVM_EXIT_IO: {
+        std::span<uint8_t> data = ioData(m_run, *run);
+        if (data.empty())
+            return failure(Error::invalid("KVM_RUN", "port I/O exit with a data range outside the run page"));
+        if (run->io.direction == KVM_EXIT_IO_IN)
+            return IoInExit { run->io.port, run->io.size, run->io.count, data };
+        return IoOutExit { run->io.port, run->io.size, run->io.count, data };
+    }
+    case KVM_EXIT_MMIO: {
+        uint32_t length = run->mmio.len > sizeof run->mmio.data ? 0 : run->mmio.len;
+        std::span<uint8_t> data(run->mmio.data, length);
+        if (run->mmio.is_write)
+            return MmioWriteExit { run->mmio.phys_addr, data };
+        return MmioReadExit { run->mmio.phys_addr, data };
+    }
+    case KVM_EXIT_HLT:
+        return HaltExit {};
+    case KVM_EXIT_SHUTDOWN:
+        return ShutdownExit {};
+    case KVM_EXIT_SYSTEM_EVENT: {
+        SystemEventExit::Kind kind = SystemEventExit::Kind::Other;
+        if (run->system_event.type == KVM_SYSTEM_EVENT_SHUTDOWN)
+            kind = SystemEventExit::Kind::Shutdown;
+        else if (run->system_event.type == KVM_SYSTEM_EVENT_RESET)
+            kind = SystemEventExit::Kind::Reset;
+        else if (run->system_event.type == KVM_SYSTEM_EVENT_CRASH)
+            kind = SystemEventExit::Kind::Crash;
+        return SystemEventExit { kind, run->system_event.type };
+    }
+    case KVM_EXIT_FAIL_ENTRY:
+        return FailEntryExit { run->fail_entry.hardware_entry_failure_reason };
+    case KVM_EXIT_INTERNAL_ERROR:
+        return InternalErrorExit { run->internal.suberror };
+    case KVM_EXIT_INTR:
+        return InterruptedExit {};
+    default:
+        return UnknownExit { run->exit_reason };
+    }
+}
+
+Result<kvm_regs> VcpuFd::registers() const
+{
+    kvm_regs registers {};
+    // Safety: KVM writes exactly one kvm_regs.
+    if (::ioctl(m_fd.get(), KVM_GET_REGS, &registers) < 0)
+        return failure(Error::fromErrno("KVM_GET_REGS", errno));
+    return registers;
+}
+
+Result<void> VcpuFd::setRegisters(const kvm_regs& registers) const
+{
+    // Safety: KVM reads exactly one kvm_regs.
+    if (::ioctl(m_fd.get(), KVM_SET_REGS, &registers) < 0)
+        return failure(Error::fromErrno("KVM_SET_REGS", errno));
+    return {};
+}
+
+Result<kvm_sregs> VcpuFd::specialRegisters() const
+{
+    kvm_sregs registers {};
+    // Safety: KVM writes exactly one kvm_sregs.
+    if (::ioctl(m_fd.get(), KVM_GET_SREGS, &registers) < 0)
+        return failure(Error::fromErrno("KVM_GET_SREGS", errno));
+    return registers;
+}
+
+Result<void> VcpuFd::setSpecialRegisters(const kvm_sregs& registers) const
+{
+    // Safety: KVM reads exactly one kvm_sregs.
+    if (::ioctl(m_fd.get(), KVM_SET_SREGS, &registers) < 0)
+        return failure(Error::fromErrno("KVM_SET_SREGS", errno));
+    return {};
+}
+
+Result<void> VcpuFd::setFpu(const kvm_fpu& fpu) const
+{
+    // Safety: KVM reads exactly one kvm_fpu.
+    if (::ioctl(m_fd.get(), KVM_SET_FPU, &fpu) < 0)
+        return failure(Error::fromErrno("KVM_SET_FPU", errno));
+    return {};
+}
+
+Result<void> VcpuFd::setMsrs(std::span<const MsrValue> msrs) const
+{
+    std::vector<uint8_t> buffer(sizeof(kvm_msrs) + msrs.size() * sizeof(kvm_msr_entry));
+    // Safety: the buffer holds the kvm_msrs header followed by msrs.size() entries; vector storage
+    // is aligned for any fundamental type.
+    auto* request = reinterpret_cast<kvm_msrs*>(buffer.data());
+    request->nmsrs = static_cast<uint32_t>(msrs.size());
+    for (size_t i = 0; i < msrs.size(); ++i) {
+        request->entries[i].index = msrs[i].index;
+        request->entries[i].data = msrs[i].value;
+    }
+    // Safety: KVM reads nmsrs entries from the buffer described above.
+    int written = ::ioctl(m_fd.get(), KVM_SET_MSRS, request);
+    if (written < 0)
+        return failure(Error::fromErrno("KVM_SET_MSRS", errno));
+    if (static_cast<size_t>(written) != msrs.size()) {
+        char index[16];
+        std::snprintf(index, sizeof index, "%#x", msrs[static_cast<size_t>(written)].index);
+        return failure(Error::invalid("KVM_SET_MSRS", std::string("KVM refused MSR ") + index));
+    }
+    return {};
+}
+
+Result<void> VcpuFd::setCpuid(std::span<const kvm_cpuid_entry2> entries) const
+{
+    std::vector<uint8_t> buffer(sizeof(kvm_cpuid2) + entries.size() * sizeof(kvm_cpuid_entry2));
+    // Safety: the buffer holds the kvm_cpuid2 header followed by entries.size() entries.
+    auto* request = reinterpret_cast<kvm_cpuid2*>(buffer.data());
+    request->nent = static_cast<uint32_t>(entries.size());
+    std::copy(entries.begin(), entries.end(), request->entries);
+    // Safety: KVM reads nent entries from the buffer described above.
+    if (::ioctl(m_fd.get(), KVM_SET_CPUID2, request) < 0)
+        return failure(Error::fromErrno("KVM_SET_CPUID2", errno));
+    return {};
+}
+
+Result<kvm_lapic_state> VcpuFd::localApic() const
+{
+    kvm_lapic_state state {};
+    // Safety: KVM writes exactly one kvm_lapic_state.
+    if (::ioctl(m_fd.get(), KVM_GET_LAPIC, &state) < 0)
+        return failure(Error::fromErrno("KVM_GET_LAPIC", errno));
+    return state;
+}
+
+Result<void> VcpuFd::setLocalApic(const kvm_lapic_state& state) const
+{
+    // Safety: KVM reads exactly one kvm_lapic_state.
+    if (::ioctl(m_fd.get(), KVM_SET_LAPIC, &state) < 0)
+        return failure(Error::fromErrno("KVM_SET_LAPIC", errno));
+    return {};
+}
+
+} // namespace vmm
