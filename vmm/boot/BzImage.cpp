@@ -117,9 +117,12 @@ std::span<const uint8_t> BzImage::protectedModeKernel() const
     return std::span<const uint8_t>(m_bytes).subspan(m_setupSize);
 }
 
-uint64_t BzImage::memoryNeeded() const
+uint64_t BzImage::memoryEnd(uint64_t loadAddress) const
 {
-    return std::max<uint64_t>(m_header.init_size, protectedModeKernel().size());
+    uint64_t alignment = m_header.kernel_alignment ? m_header.kernel_alignment : 1;
+    uint64_t runtimeStart = (loadAddress + alignment - 1) / alignment * alignment;
+    runtimeStart = std::max<uint64_t>(runtimeStart, m_header.pref_address);
+    return std::max(loadAddress + protectedModeKernel().size(), runtimeStart + m_header.init_size);
 }
 
 uint32_t BzImage::commandLineLimit() const

@@ -28,9 +28,11 @@ public:
     std::span<const uint8_t> setupHeaderBytes() const;
     /// The protected-mode kernel, loaded at 1 MiB.
     std::span<const uint8_t> protectedModeKernel() const;
-    /// Bytes of contiguous memory the kernel needs from its load address before it can look at
-    /// the memory map (header init_size), at least the size of the protected-mode kernel.
-    uint64_t memoryNeeded() const;
+    /// Where the kernel's memory ends when it is loaded at `loadAddress`: it unpacks itself at
+    /// its runtime address (the load address aligned to kernel_alignment, at least pref_address)
+    /// and needs init_size bytes from there before it can look at the memory map (boot.rst,
+    /// "init_size"), besides the loaded image itself.
+    uint64_t memoryEnd(uint64_t loadAddress) const;
     /// Longest command line the kernel accepts, without the terminating NUL.
     uint32_t commandLineLimit() const;
     /// Highest address the initrd may occupy (header initrd_addr_max).

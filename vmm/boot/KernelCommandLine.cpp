@@ -14,6 +14,16 @@ static bool hasControlCharacter(std::string_view text)
     });
 }
 
+// The kernel's isspace() (lib/ctype.c, Latin-1) also takes 0xa0 for a space: inside UTF-8 text
+// (as in "à", 0xc3 0xa0) that splits an argument unless it is quoted.
+static bool containsKernelSpace(std::string_view text)
+{
+    return std::any_of(text.begin(), text.end(), [](char c) {
+        auto byte = static_cast<unsigned char>(c);
+        return byte == ' ' || byte == 0xa0;
+    });
+}
+
 static bool containsInitSeparator(std::string_view text)
 {
     // The kernel hands everything after a standalone "--" to init.
@@ -34,6 +44,11 @@ Result<std::string> buildKernelCommandLine(std::string_view defaults, std::strin
     if (hasControlCharacter(appended))
         return failure(Error::invalid("kernel command line",
             "contains a control character (newline, tab, ...); use spaces between parameters"));
+    // An unbalanced quote would make the kernel read everything after it, " -- " included, as
+    // one parameter.
+    if (std::count(appended.begin(), appended.end(), '"') % 2 != 0)
+        return failure(Error::invalid("kernel command line",
+            "has an unbalanced double quote; close it or remove it"));
     if (!initArguments.empty() && containsInitSeparator(appended))
         return failure(Error::invalid("kernel command line",
             "already contains ' -- ' and a command was given as well; give the command only once"));
@@ -62,7 +77,7 @@ Result<std::string> buildKernelCommandLine(std::string_view defaults, std::strin
                     + " contains a double quote, which the kernel command line cannot carry; "
                       "use single quotes inside the command"));
         line += ' ';
-        bool needsQuotes = argument.empty() || argument.find(' ') != std::string::npos;
+        bool needsQuotes = argument.empty() || containsKernelSpace(argument);
         if (needsQuotes)
             line += '"' + argument + '"';
         else

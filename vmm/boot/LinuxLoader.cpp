@@ -54,7 +54,7 @@ Result<GuestAddress> initrdAddress(const BzImage& kernel, const std::vector<Gues
     if (ram.empty() || ram.front().start.value() != 0)
         return failure(Error::invalid("initrd", "no RAM at address 0"));
     uint64_t top = std::min<uint64_t>(ram.front().size, uint64_t { kernel.initrdAddressMax() } + 1);
-    uint64_t kernelEnd = x86_64::kKernelLoadAddress.value() + kernel.memoryNeeded();
+    uint64_t kernelEnd = kernel.memoryEnd(x86_64::kKernelLoadAddress.value());
     if (size > top || ((top - size) & ~(kPageSize - 1)) < kernelEnd)
         return failure(Error::invalid("initrd", "the initramfs (" + std::to_string(size >> 20)
                 + " MiB) does not fit in guest memory next to the kernel; give the VM more memory"));
@@ -85,7 +85,7 @@ Result<LoadedKernel> loadLinux(const GuestMemory& memory, const BzImage& kernel,
     const std::vector<GuestRegion>& ram = memory.regions();
 
     // The kernel and the memory it unpacks into must be RAM below the MMIO hole.
-    uint64_t kernelEnd = kKernelLoadAddress.value() + kernel.memoryNeeded();
+    uint64_t kernelEnd = kernel.memoryEnd(kKernelLoadAddress.value());
     if (ram.front().size < kernelEnd)
         return failure(Error::invalid("kernel", "needs " + std::to_string(kernelEnd >> 20)
                 + " MiB of low memory to unpack; give the VM more memory"));

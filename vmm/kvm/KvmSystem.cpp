@@ -1,13 +1,17 @@
 #include "KvmSystem.h"
 
+#include "KvmAbi.h"
+
 #include <cerrno>
+#include <cstring>
 #include <fcntl.h>
 #include <sys/ioctl.h>
 
 namespace vmm {
 
 static constexpr int kExpectedApiVersion = 12;
-static constexpr size_t kMaxCpuidEntries = 1024;
+// KVM_MAX_CPUID_ENTRIES: the most the kernel fills in (it rejects larger requests on some versions).
+static constexpr size_t kMaxCpuidEntries = 256;
 
 Result<KvmSystem> KvmSystem::open(const std::string& path)
 {
@@ -58,16 +62,20 @@ Result<size_t> KvmSystem::vcpuMmapSize() const
 
 Result<std::vector<kvm_cpuid_entry2>> KvmSystem::supportedCpuid() const
 {
-    // kvm_cpuid2 ends in a flexible array: allocate room for the header and the entries together.
-    std::vector<uint8_t> buffer(sizeof(kvm_cpuid2) + kMaxCpuidEntries * sizeof(kvm_cpuid_entry2));
-    // Safety: buffer is sized for the header plus kMaxCpuidEntries entries and suitably aligned
-    // (std::vector's allocation is aligned for any fundamental type).
-    auto* cpuid = reinterpret_cast<kvm_cpuid2*>(buffer.data());
-    cpuid->nent = kMaxCpuidEntries;
-    // Safety: KVM writes at most nent entries into the buffer described above.
-    if (::ioctl(m_fd.get(), KVM_GET_SUPPORTED_CPUID, cpuid) < 0)
+    // The header and the entries in one buffer, laid out as the kernel's C struct (KvmAbi.h).
+    std::vector<uint8_t> buffer(sizeof(kvm_abi::Cpuid2Header) + kMaxCpuidEntries * sizeof(kvm_cpuid_entry2));
+    kvm_abi::Cpuid2Header header { static_cast<uint32_t>(kMaxCpuidEntries), 0 };
+    std::memcpy(buffer.data(), &header, sizeof header);
+    // Safety: the buffer holds the 8-byte header and room for nent entries; KVM writes at most
+    // nent entries after the header and updates nent.
+    if (::ioctl(m_fd.get(), kvm_abi::kGetSupportedCpuid, buffer.data()) < 0)
         return failure(Error::fromErrno("KVM_GET_SUPPORTED_CPUID", errno));
-    return std::vector<kvm_cpuid_entry2>(cpuid->entries, cpuid->entries + cpuid->nent);
+    std::memcpy(&header, buffer.data(), sizeof header);
+    if (header.nent > kMaxCpuidEntries)
+        return failure(Error::invalid("KVM_GET_SUPPORTED_CPUID", "more entries than requested"));
+    std::vector<kvm_cpuid_entry2> entries(header.nent);
+    std::memcpy(entries.data(), buffer.data() + sizeof header, header.nent * sizeof(kvm_cpuid_entry2));
+    return entries;
 }
 
 Result<VmFd> KvmSystem::createVm() const

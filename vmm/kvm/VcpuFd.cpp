@@ -1,8 +1,11 @@
 #include "VcpuFd.h"
 
+#include "KvmAbi.h"
+
 #include <algorithm>
 #include <atomic>
 #include <cstdio>
+#include <cstring>
 #include <cerrno>
 #include <string>
 #include <sys/ioctl.h>
@@ -126,17 +129,18 @@ Result<void> VcpuFd::setFpu(const kvm_fpu& fpu) const
 
 Result<void> VcpuFd::setMsrs(std::span<const MsrValue> msrs) const
 {
-    std::vector<uint8_t> buffer(sizeof(kvm_msrs) + msrs.size() * sizeof(kvm_msr_entry));
-    // Safety: the buffer holds the kvm_msrs header followed by msrs.size() entries; vector storage
-    // is aligned for any fundamental type.
-    auto* request = reinterpret_cast<kvm_msrs*>(buffer.data());
-    request->nmsrs = static_cast<uint32_t>(msrs.size());
+    // Header and entries in one buffer, laid out as the kernel's C struct kvm_msrs (KvmAbi.h).
+    std::vector<uint8_t> buffer(sizeof(kvm_abi::MsrsHeader) + msrs.size() * sizeof(kvm_msr_entry));
+    kvm_abi::MsrsHeader header { static_cast<uint32_t>(msrs.size()), 0 };
+    std::memcpy(buffer.data(), &header, sizeof header);
     for (size_t i = 0; i < msrs.size(); ++i) {
-        request->entries[i].index = msrs[i].index;
-        request->entries[i].data = msrs[i].value;
+        kvm_msr_entry entry {};
+        entry.index = msrs[i].index;
+        entry.data = msrs[i].value;
+        std::memcpy(buffer.data() + sizeof header + i * sizeof entry, &entry, sizeof entry);
     }
-    // Safety: KVM reads nmsrs entries from the buffer described above.
-    int written = ::ioctl(m_fd.get(), KVM_SET_MSRS, request);
+    // Safety: KVM reads the header and nmsrs entries from the buffer described above.
+    int written = ::ioctl(m_fd.get(), kvm_abi::kSetMsrs, buffer.data());
     if (written < 0)
         return failure(Error::fromErrno("KVM_SET_MSRS", errno));
     if (static_cast<size_t>(written) != msrs.size()) {
@@ -149,13 +153,13 @@ Result<void> VcpuFd::setMsrs(std::span<const MsrValue> msrs) const
 
 Result<void> VcpuFd::setCpuid(std::span<const kvm_cpuid_entry2> entries) const
 {
-    std::vector<uint8_t> buffer(sizeof(kvm_cpuid2) + entries.size() * sizeof(kvm_cpuid_entry2));
-    // Safety: the buffer holds the kvm_cpuid2 header followed by entries.size() entries.
-    auto* request = reinterpret_cast<kvm_cpuid2*>(buffer.data());
-    request->nent = static_cast<uint32_t>(entries.size());
-    std::copy(entries.begin(), entries.end(), request->entries);
-    // Safety: KVM reads nent entries from the buffer described above.
-    if (::ioctl(m_fd.get(), KVM_SET_CPUID2, request) < 0)
+    // Header and entries in one buffer, laid out as the kernel's C struct kvm_cpuid2 (KvmAbi.h).
+    std::vector<uint8_t> buffer(sizeof(kvm_abi::Cpuid2Header) + entries.size() * sizeof(kvm_cpuid_entry2));
+    kvm_abi::Cpuid2Header header { static_cast<uint32_t>(entries.size()), 0 };
+    std::memcpy(buffer.data(), &header, sizeof header);
+    std::memcpy(buffer.data() + sizeof header, entries.data(), entries.size_bytes());
+    // Safety: KVM reads the header and nent entries from the buffer described above.
+    if (::ioctl(m_fd.get(), kvm_abi::kSetCpuid2, buffer.data()) < 0)
         return failure(Error::fromErrno("KVM_SET_CPUID2", errno));
     return {};
 }

@@ -28,10 +28,15 @@ inline void unwrap(Result<void>&&) { }
 } // namespace vmm
 
 /// Evaluates a Result; on error returns it from the enclosing function, else yields the value.
-#define VMM_TRY(expression)                                                                        \
+/// (A GNU statement expression, as SerenityOS's TRY; each use gets its own variable name so that
+/// nested uses do not shadow each other.)
+#define VMM_TRY(expression) VMM_TRY_IMPL_(expression, VMM_TRY_NAME_(__COUNTER__))
+#define VMM_TRY_NAME_(counter) VMM_TRY_CONCAT_(vmmTryResult_, counter)
+#define VMM_TRY_CONCAT_(a, b) a##b
+#define VMM_TRY_IMPL_(expression, name)                                                            \
     ({                                                                                             \
-        auto _vmmTryResult = (expression);                                                         \
-        if (!_vmmTryResult) [[unlikely]]                                                           \
-            return ::vmm::failure(std::move(_vmmTryResult).error());                               \
-        ::vmm::detail::unwrap(std::move(_vmmTryResult));                                           \
+        auto name = (expression);                                                                  \
+        if (!name) [[unlikely]]                                                                    \
+            return ::vmm::failure(std::move(name).error());                                        \
+        ::vmm::detail::unwrap(std::move(name));                                                    \
     })

@@ -9,7 +9,8 @@
 namespace vmm::x86_64 {
 
 inline constexpr GuestAddress kGdtAddress { 0x500 };
-inline constexpr GuestAddress kIdtAddress { 0x520 };
+/// After the five-entry boot GDT (0x500..0x527).
+inline constexpr GuestAddress kIdtAddress { 0x540 };
 inline constexpr GuestAddress kBootParamsAddress { 0x7000 };
 inline constexpr uint64_t kBootStackPointer = 0x8ff0;
 inline constexpr GuestAddress kPml4Address { 0x9000 };

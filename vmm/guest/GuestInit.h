@@ -1,0 +1,26 @@
+#pragma once
+
+#include <string>
+
+#include <sys/types.h>
+
+namespace vmm::guest {
+
+class InitSignals;
+class Shutdown;
+
+/// The guest's PID 1 from start to end: mounts, readiness line, the session command, reaping,
+/// and the shutdown that reports the session's exit status to the host.
+class GuestInit {
+public:
+    /// Runs the whole session. Returns only when not started as PID 1 (with a status for exit).
+    static int run(int argc, char** argv);
+
+private:
+    static void prepareEnvironment();
+    /// The kernel command line from /proc/cmdline (empty if /proc is not mounted).
+    static std::string readKernelCommandLine();
+    static Shutdown superviseSession(const InitSignals& signals, pid_t session);
+};
+
+} // namespace vmm::guest

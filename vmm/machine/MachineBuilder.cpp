@@ -1,0 +1,126 @@
+#include "MachineBuilder.h"
+
+#include "arch/x86_64/BootCpuState.h"
+#include "arch/x86_64/Cpuid.h"
+#include "arch/x86_64/Layout.h"
+#include "arch/x86_64/MemoryLayout.h"
+#include "arch/x86_64/MpTable.h"
+#include "arch/x86_64/Msrs.h"
+#include "arch/x86_64/PageTables.h"
+#include "boot/BzImage.h"
+#include "boot/KernelCommandLine.h"
+#include "boot/LinuxLoader.h"
+#include "devices/GuestExitPort.h"
+#include "devices/I8042.h"
+#include "devices/Serial8250.h"
+#include "kvm/KvmSystem.h"
+#include "KvmInterruptLine.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <unistd.h>
+
+namespace vmm {
+
+using namespace x86_64;
+
+static constexpr uint64_t kSerialPortBase = 0x3f8;
+static constexpr uint64_t kSerialPortCount = 8;
+static constexpr uint64_t kI8042PortBase = 0x60;
+static constexpr uint64_t kI8042PortCount = 5;
+
+static Result<void> validate(const MachineConfig& config)
+{
+    if (config.vcpuCount == 0 || config.vcpuCount > kMaxVcpus)
+        return failure(Error::invalid("vcpus", "must be between 1 and " + std::to_string(kMaxVcpus)));
+    if (config.kernelPath.empty())
+        return failure(Error::invalid("kernel", "no kernel given; pass --kernel PATH"));
+    // Checked before KVM is touched, so a typo is reported as such on any machine.
+    if (config.initrdPath && ::access(config.initrdPath->c_str(), R_OK) != 0)
+        return failure(Error::fromErrno("initramfs", errno, "cannot read '" + *config.initrdPath + "'"));
+    return {};
+}
+
+static Result<void> requireCapabilities(const KvmSystem& kvm)
+{
+    VMM_TRY(kvm.requireCapability(KVM_CAP_IRQCHIP, "KVM_CAP_IRQCHIP"));
+    VMM_TRY(kvm.requireCapability(KVM_CAP_USER_MEMORY, "KVM_CAP_USER_MEMORY"));
+    VMM_TRY(kvm.requireCapability(KVM_CAP_SET_TSS_ADDR, "KVM_CAP_SET_TSS_ADDR"));
+    VMM_TRY(kvm.requireCapability(KVM_CAP_PIT2, "KVM_CAP_PIT2"));
+    VMM_TRY(kvm.requireCapability(KVM_CAP_EXT_CPUID, "KVM_CAP_EXT_CPUID"));
+    VMM_TRY(kvm.requireCapability(KVM_CAP_IMMEDIATE_EXIT, "KVM_CAP_IMMEDIATE_EXIT"));
+    VMM_TRY(kvm.requireCapability(KVM_CAP_IOEVENTFD, "KVM_CAP_IOEVENTFD"));
+    return kvm.requireCapability(KVM_CAP_IRQFD, "KVM_CAP_IRQFD");
+}
+
+static Result<void> configureVcpu(VcpuFd& vcpu, const std::vector<kvm_cpuid_entry2>& supportedCpuid,
+    uint32_t vcpuCount, uint64_t entry, uint64_t cr3)
+{
+    // CPUID first: MSRs that depend on CPUID read back wrong before it is set (Firecracker #6120).
+    VMM_TRY(vcpu.setCpuid(guestCpuid(supportedCpuid, vcpu.index(), vcpuCount)));
+    VMM_TRY(vcpu.setMsrs(bootMsrs()));
+    VMM_TRY(vcpu.setLocalApic(withLegacyInterruptPins(VMM_TRY(vcpu.localApic()))));
+    if (vcpu.index() != 0)
+        return {}; // application processors wait in the in-kernel LAPIC for INIT/SIPI
+    VMM_TRY(vcpu.setRegisters(bootRegisters(entry)));
+    VMM_TRY(vcpu.setFpu(bootFpu()));
+    return vcpu.setSpecialRegisters(bootSpecialRegisters(VMM_TRY(vcpu.specialRegisters()), cr3));
+}
+
+Result<std::unique_ptr<Machine>> buildMachine(const MachineConfig& config, ConsoleOutput output)
+{
+    VMM_TRY(validate(config));
+    BzImage kernel = VMM_TRY(BzImage::load(config.kernelPath));
+    size_t commandLineLimit = std::min<size_t>(kernel.commandLineLimit(), kCommandLineCapacity - 1);
+    std::string commandLine = VMM_TRY(buildKernelCommandLine(kDefaultKernelCommandLine,
+        config.commandLineAppend, config.command, commandLineLimit));
+
+    KvmSystem kvm = VMM_TRY(KvmSystem::open(config.kvmDevicePath));
+    VMM_TRY(requireCapabilities(kvm));
+    size_t vcpuMmapSize = VMM_TRY(kvm.vcpuMmapSize());
+    std::vector<kvm_cpuid_entry2> supportedCpuid = VMM_TRY(kvm.supportedCpuid());
+
+    VmFd vm = VMM_TRY(kvm.createVm());
+    VMM_TRY(vm.setTssAddress(kTssAddress));
+    VMM_TRY(vm.setIdentityMapAddress(kIdentityMapPageAddress));
+
+    GuestMemory memory = VMM_TRY(GuestMemory::create(VMM_TRY(ramRegions(config.memoryBytes))));
+    for (size_t slot = 0; slot < memory.regions().size(); ++slot) {
+        const GuestRegion& region = memory.regions()[slot];
+        VMM_TRY(vm.setUserMemoryRegion(static_cast<uint32_t>(slot), region.start.value(), region.size,
+            memory.hostAddress(region)));
+    }
+    VMM_TRY(vm.createIrqchip());
+    VMM_TRY(vm.createPit());
+
+    LoadedKernel loaded = VMM_TRY(loadLinux(memory, kernel, config.initrdPath, commandLine));
+    VMM_TRY(writeGdtAndIdt(memory));
+    uint64_t cr3 = VMM_TRY(writeIdentityPageTables(memory));
+    VMM_TRY(memory.write(kMpTableAddress,
+        VMM_TRY(buildMpTable(config.vcpuCount, static_cast<uint32_t>(kMpTableAddress.value())))));
+
+    EventFd stopEvent = VMM_TRY(EventFd::create());
+    auto machine = std::make_unique<Machine>(std::move(memory), std::move(vm), std::move(stopEvent),
+        std::move(output));
+    Machine* raw = machine.get();
+
+    auto serial = std::make_shared<Serial8250>(
+        std::make_shared<KvmInterruptLine>(raw->vm(), kSerialIrq),
+        [raw](std::span<const uint8_t> bytes) { raw->consoleWrite(bytes); });
+    VMM_TRY(raw->portBus().insert({ kSerialPortBase, kSerialPortCount }, serial));
+    raw->setConsole(serial);
+    VMM_TRY(raw->portBus().insert({ kI8042PortBase, kI8042PortCount },
+        std::make_shared<I8042>([raw] { raw->requestStop({ StopReason::Kind::Reset, 0, {} }); })));
+    VMM_TRY(raw->portBus().insert({ kGuestExitPortAddress, 1 },
+        std::make_shared<GuestExitPort>(
+            [raw](uint8_t status) { raw->requestStop({ StopReason::Kind::GuestExit, status, {} }); })));
+
+    for (uint32_t index = 0; index < config.vcpuCount; ++index) {
+        VcpuFd vcpu = VMM_TRY(raw->vm().createVcpu(index, vcpuMmapSize));
+        VMM_TRY(configureVcpu(vcpu, supportedCpuid, config.vcpuCount, loaded.entry, cr3));
+        VMM_TRY(raw->addVcpu(std::move(vcpu)));
+    }
+    return machine;
+}
+
+} // namespace vmm

@@ -1,0 +1,25 @@
+#pragma once
+
+#include "machine/MachineConfig.h"
+#include "sys/Result.h"
+
+#include <span>
+#include <string>
+
+namespace vmm {
+
+/// What the airlock-vmm command line asked for.
+struct Options {
+    enum class Action { Run, Help, Version };
+    Action action = Action::Run;
+    MachineConfig machine;
+};
+
+/// The --help text.
+std::string usageText();
+
+/// Parses airlock-vmm's arguments (without argv[0]). A --config file is read first and the other
+/// options override it, in any order. Words after "--" are the guest command.
+Result<Options> parseOptions(std::span<const std::string> arguments);
+
+} // namespace vmm
