@@ -18,4 +18,4 @@ if [[ -r /dev/kvm && -w /dev/kvm ]]; then
     exec "${vmm[@]}"
 fi
 echo "airlock: no /dev/kvm on this machine: running the microVM inside the KVM lab (emulated, slower)" >&2
-exec "$root/tests/lab/run" "${vmm[@]}"
+exec "$root/tests/lab/run" --interactive "${vmm[@]}"
