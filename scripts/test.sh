@@ -1,21 +1,30 @@
 #!/usr/bin/env bash
 # The README's "set up and test" command: sets everything up, then runs the whole test suite:
 # unit tests, lab tests with real KVM (inside the KVM lab where there is no /dev/kvm), and the
-# benchmarks, which print "BENCH <name> <value> <unit>" lines. Exits non-zero if anything failed.
+# benchmarks, which print "BENCH <name> <value> <unit>" lines. Ends with one summary line
+# "tests: N passed, N failed" and exits non-zero if anything failed.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=$("$root/scripts/bootstrap.sh")
 cd "$root"
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
 
 status=0
 echo "== unit tests" >&2
-ctest --test-dir "$build" -LE lab --output-on-failure --timeout 600 || status=1
+ctest --test-dir "$build" -LE lab --output-on-failure --timeout 600 | tee -a "$log" || status=1
 
 echo "== lab tests (real KVM)" >&2
-tests/lab/run ctest --test-dir "$build" -L lab --output-on-failure --timeout 1200 || status=1
+tests/lab/run ctest --test-dir "$build" -L lab --output-on-failure --timeout 1200 | tee -a "$log" || status=1
 
 echo "== benchmarks" >&2
 tests/bench/run "$build" || status=1
 
+# ctest's own summaries ("N% tests passed, F tests failed out of T"), colours stripped, added up.
+read -r passed failed < <(sed 's/\x1b\[[0-9;]*m//g' "$log" | awk '
+    /tests passed, [0-9]+ tests failed out of [0-9]+/ { f += $4; t += $NF }
+    END { print t - f, f + 0 }')
+echo "tests: $passed passed, $failed failed"
+((failed == 0)) || status=1
 exit $status

@@ -130,21 +130,29 @@ double median(std::vector<double> values)
     return values.size() % 2 ? values[middle] : (values[middle - 1] + values[middle]) / 2;
 }
 
-std::optional<std::pair<double, double>> measure(const char* name, const std::vector<std::string>& command,
-    int runs, long guestKiB)
-{
+struct Series {
+    const char* name;
+    std::vector<std::string> command;
     std::vector<double> boots, overheads;
+};
+
+// Runs the two VMMs alternately (A, B, A, B, ...) so that a slow stretch of the machine weighs on
+// both alike; returns false when a boot fails.
+bool measureInterleaved(Series& first, Series& second, int runs, long guestKiB)
+{
     for (int i = 0; i < runs; ++i) {
-        auto sample = bootOnce(command, guestKiB);
-        if (!sample)
-            return std::nullopt;
-        std::printf("boot-bench: %s run %d: %.1f ms to ready, overhead %.2f MiB\n", name, i + 1,
-            sample->bootMs, sample->overheadMiB);
-        std::fflush(stdout);
-        boots.push_back(sample->bootMs);
-        overheads.push_back(sample->overheadMiB);
+        for (Series* series : { &first, &second }) {
+            auto sample = bootOnce(series->command, guestKiB);
+            if (!sample)
+                return false;
+            std::printf("boot-bench: %s run %d: %.1f ms to ready, overhead %.2f MiB\n", series->name, i + 1,
+                sample->bootMs, sample->overheadMiB);
+            std::fflush(stdout);
+            series->boots.push_back(sample->bootMs);
+            series->overheads.push_back(sample->overheadMiB);
+        }
     }
-    return std::make_pair(median(boots), median(overheads));
+    return true;
 }
 
 } // namespace
@@ -181,16 +189,17 @@ int main(int argc, char** argv)
         "-serial", "stdio", "-kernel", options.kernel, "-initrd", options.initramfs, "-append",
         "console=ttyS0 reboot=k panic=-1 quiet -- " + guestCommand };
 
-    auto airlockResult = measure("airlock-vmm", airlock, options.runs, guestKiB);
-    auto qemuResult = measure("qemu-microvm", qemu, options.runs, guestKiB);
-    if (!airlockResult || !qemuResult) {
+    Series airlockSeries { "airlock-vmm", airlock, {}, {} };
+    Series qemuSeries { "qemu-microvm", qemu, {}, {} };
+    if (!measureInterleaved(airlockSeries, qemuSeries, options.runs, guestKiB)) {
         std::fprintf(stderr, "boot-bench: a VMM failed to boot; no figures\n");
         return 1;
     }
-    std::printf("BENCH boot_median_ms %.1f ms\n", airlockResult->first);
-    std::printf("BENCH qemu_boot_median_ms %.1f ms\n", qemuResult->first);
-    std::printf("BENCH boot_ratio_vs_qemu %.3f x\n", airlockResult->first / qemuResult->first);
-    std::printf("BENCH vmm_overhead_mib %.2f MiB\n", airlockResult->second);
-    std::printf("BENCH qemu_overhead_mib %.2f MiB\n", qemuResult->second);
+    double airlockBoot = median(airlockSeries.boots), qemuBoot = median(qemuSeries.boots);
+    std::printf("BENCH boot_median_ms %.1f ms\n", airlockBoot);
+    std::printf("BENCH qemu_boot_median_ms %.1f ms\n", qemuBoot);
+    std::printf("BENCH boot_ratio_vs_qemu %.3f x\n", airlockBoot / qemuBoot);
+    std::printf("BENCH vmm_overhead_mib %.2f MiB\n", median(airlockSeries.overheads));
+    std::printf("BENCH qemu_overhead_mib %.2f MiB\n", median(qemuSeries.overheads));
     return 0;
 }
