@@ -20,6 +20,8 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include "TestHelpers.h"
+
 using namespace vmm;
 using namespace vmm::x86_64;
 
@@ -27,7 +29,6 @@ namespace {
 
 constexpr uint64_t MiB = 1ull << 20;
 constexpr uint64_t GiB = 1ull << 30;
-constexpr size_t kHeaderOffset = 0x1f1;
 
 setup_header validHeader()
 {
@@ -50,17 +51,7 @@ setup_header validHeader()
 BzImage makeKernel(
     setup_header header = validHeader(), size_t payloadSize = 64 * 1024, uint8_t jumpLength = 0x6a)
 {
-    header.syssize = static_cast<uint32_t>((payloadSize + 15) / 16);
-    size_t setupSize = (header.setup_sects + 1u) * 512;
-    std::vector<uint8_t> bytes(setupSize + payloadSize, 0);
-    std::array<uint8_t, sizeof(setup_header)> headerBytes {};
-    std::memcpy(headerBytes.data(), &header, sizeof header);
-    std::copy(headerBytes.begin(), headerBytes.end(), bytes.begin() + kHeaderOffset);
-    bytes[0x200] = 0xeb;
-    bytes[0x201] = jumpLength;
-    for (size_t i = 0; i < payloadSize; ++i)
-        bytes[setupSize + i] = static_cast<uint8_t>(i * 7 + 3);
-    auto kernel = BzImage::parse(std::move(bytes), "bzImage");
+    auto kernel = BzImage::parse(syntheticBzImage(header, payloadSize, jumpLength), "bzImage");
     if (!kernel)
         qFatal("synthetic kernel rejected: %s", kernel.error().message().c_str());
     return std::move(kernel).value();
@@ -94,14 +85,6 @@ QByteArray pattern(qsizetype size)
     return bytes;
 }
 
-bool containsAll(const std::string& message, const QStringList& keywords)
-{
-    for (const QString& keyword : keywords) {
-        if (message.find(keyword.toStdString()) == std::string::npos)
-            return false;
-    }
-    return true;
-}
 
 } // namespace
 
@@ -113,10 +96,7 @@ private:
 
     QString writeFile(const QString& name, const QByteArray& bytes)
     {
-        QFile file(m_directory.filePath(name));
-        if (!file.open(QIODevice::WriteOnly) || file.write(bytes) != bytes.size())
-            return {};
-        return file.fileName();
+        return writeTestFile(m_directory, name, bytes);
     }
 
 private slots:

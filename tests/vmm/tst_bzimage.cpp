@@ -15,12 +15,11 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include "TestHelpers.h"
+
 namespace {
 
 constexpr size_t kHeaderOffset = 0x1f1;
-constexpr size_t kJumpLengthOffset = 0x201;
-// The protected-mode kernel starts with this, so tests can see where the parser cut the file.
-constexpr char kPayloadMarker[] = "PROTECTED-MODE-KERNEL";
 
 // A header that passes every check: protocol 2.15, 64-bit entry, loaded high.
 setup_header validHeader()
@@ -38,28 +37,10 @@ setup_header validHeader()
     return header;
 }
 
-size_t setupSize(const setup_header& header)
-{
-    return (header.setup_sects == 0 ? 4u : header.setup_sects + 0u) * 512 + 512;
-}
-
-// A bzImage of `header` with a `payloadSize`-byte protected-mode kernel; `syssize` is filled in
-// unless `announcedPayload` says otherwise.
 std::vector<uint8_t> makeImage(setup_header header, size_t payloadSize = 64 * 1024,
     uint8_t jumpLength = 0x6a, std::optional<size_t> announcedPayload = {})
 {
-    header.syssize = static_cast<uint32_t>((announcedPayload.value_or(payloadSize) + 15) / 16);
-    std::vector<uint8_t> bytes(setupSize(header) + payloadSize, 0);
-    std::array<uint8_t, sizeof(setup_header)> headerBytes {};
-    std::memcpy(headerBytes.data(), &header, sizeof header);
-    std::copy(headerBytes.begin(), headerBytes.end(), bytes.begin() + kHeaderOffset);
-    bytes[0x200] = 0xeb; // the short jump over the header
-    bytes[kJumpLengthOffset] = jumpLength;
-    auto payload = bytes.begin() + static_cast<std::ptrdiff_t>(setupSize(header));
-    for (size_t i = 0; i < payloadSize; ++i)
-        payload[static_cast<std::ptrdiff_t>(i)] = static_cast<uint8_t>(0x80 | (i % 61));
-    std::copy_n(kPayloadMarker, std::min(payloadSize, sizeof kPayloadMarker), payload);
-    return bytes;
+    return syntheticBzImage(header, payloadSize, jumpLength, announcedPayload);
 }
 
 QByteArray toByteArray(const std::vector<uint8_t>& bytes)
@@ -73,15 +54,6 @@ std::vector<uint8_t> toBytes(const QByteArray& bytes)
     return std::vector<uint8_t>(bytes.begin(), bytes.end());
 }
 
-// Whether `message` contains every one of `keywords`, for QVERIFY2.
-bool containsAll(const std::string& message, const QStringList& keywords)
-{
-    for (const QString& keyword : keywords) {
-        if (message.find(keyword.toStdString()) == std::string::npos)
-            return false;
-    }
-    return true;
-}
 
 } // namespace
 
@@ -93,10 +65,7 @@ private:
 
     QString writeFile(const QString& name, const QByteArray& bytes)
     {
-        QFile file(m_directory.filePath(name));
-        if (!file.open(QIODevice::WriteOnly) || file.write(bytes) != bytes.size())
-            return {};
-        return file.fileName();
+        return writeTestFile(m_directory, name, bytes);
     }
 
 private slots:
@@ -135,7 +104,7 @@ private slots:
         QVERIFY2(image, image ? "" : image.error().message().c_str());
         std::span<const uint8_t> kernel = image->protectedModeKernel();
         QCOMPARE(kernel.size(), bytes.size() - static_cast<size_t>(expectedOffset));
-        QVERIFY2(std::memcmp(kernel.data(), kPayloadMarker, sizeof kPayloadMarker) == 0,
+        QVERIFY2(std::memcmp(kernel.data(), kSyntheticPayloadMarker, sizeof kSyntheticPayloadMarker) == 0,
             "the protected-mode kernel does not start at (setup_sects + 1) * 512");
     }
 

@@ -9,6 +9,8 @@
 
 #include <QTest>
 
+#include "TestHelpers.h"
+
 Q_DECLARE_METATYPE(std::vector<std::string>)
 
 namespace {
@@ -21,14 +23,6 @@ vmm::Result<std::string> build(
     return vmm::buildKernelCommandLine("console=ttyS0 quiet", appended, arguments, limit);
 }
 
-bool containsAll(const std::string& message, const QStringList& keywords)
-{
-    for (const QString& keyword : keywords) {
-        if (message.find(keyword.toStdString()) == std::string::npos)
-            return false;
-    }
-    return true;
-}
 
 } // namespace
 

@@ -12,6 +12,8 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include "TestHelpers.h"
+
 using namespace vmm;
 
 namespace {
@@ -19,14 +21,6 @@ namespace {
 constexpr uint64_t MiB = 1ull << 20;
 constexpr uint64_t GiB = 1ull << 30;
 
-bool containsAll(const std::string& message, const QStringList& keywords)
-{
-    for (const QString& keyword : keywords) {
-        if (message.find(keyword.toStdString()) == std::string::npos)
-            return false;
-    }
-    return true;
-}
 
 Result<Options> parse(const QStringList& arguments)
 {
@@ -54,10 +48,7 @@ private:
 
     QString writeFile(const QString& name, const QByteArray& bytes)
     {
-        QFile file(m_directory.filePath(name));
-        if (!file.open(QIODevice::WriteOnly) || file.write(bytes) != bytes.size())
-            return {};
-        return file.fileName();
+        return writeTestFile(m_directory, name, bytes);
     }
 
 private slots:

@@ -1,6 +1,7 @@
 // airlock-vmm as a user meets it when something is wrong: each mistake gives exit status 1 or 2
 // and one line that says what is wrong and what to do. No KVM needed.
 
+#include "TestHelpers.h"
 #include "VmmRun.h"
 
 #include <QTemporaryDir>
@@ -19,7 +20,6 @@ private:
     // A file that passes the bzImage checks (the VM is never started in these tests).
     QString writeValidKernel()
     {
-        QByteArray bytes(16 * 1024, '\0');
         setup_header header {};
         header.setup_sects = 4;
         header.boot_flag = 0xaa55;
@@ -27,20 +27,15 @@ private:
         header.version = 0x020f;
         header.loadflags = LOADED_HIGH;
         header.xloadflags = XLF_KERNEL_64;
-        header.syssize = static_cast<uint32_t>((bytes.size() - 5 * 512) / 16);
         header.cmdline_size = 2047;
         header.initrd_addr_max = 0x7fffffff;
-        std::memcpy(bytes.data() + 0x1f1, &header, sizeof header);
-        bytes[0x201] = static_cast<char>(0x6a);
-        return writeFile("bzImage", bytes);
+        std::vector<uint8_t> image = syntheticBzImage(header, 16 * 1024 - 5 * 512);
+        return writeFile("bzImage", QByteArray(reinterpret_cast<const char*>(image.data()),
+                                        static_cast<qsizetype>(image.size())));
     }
     QString writeFile(const QString& name, const QByteArray& bytes)
     {
-        QFile file(m_directory.filePath(name));
-        if (!file.open(QIODevice::WriteOnly))
-            return {};
-        file.write(bytes);
-        return file.fileName();
+        return writeTestFile(m_directory, name, bytes);
     }
     static VmmRunResult vmm(const QStringList& arguments)
     {

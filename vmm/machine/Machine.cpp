@@ -96,29 +96,30 @@ StopReason Machine::shutdown()
     return *stopReason();
 }
 
-Machine::Action Machine::handlePortIo(uint16_t port, uint8_t size, uint32_t count,
-    std::span<uint8_t> data, bool in)
+// A string instruction (rep ins/outs) repeats the access `count` times over the buffer.
+void Machine::portRead(const IoInExit& io)
 {
-    // A string instruction (rep ins/outs) repeats the access `count` times over the buffer.
-    for (uint32_t i = 0; i < count; ++i) {
-        std::span<uint8_t> access = data.subspan(size_t { i } * size, size);
-        if (in)
-            m_portBus.read(port, access);
-        else
-            m_portBus.write(port, access);
-    }
-    return Action::Continue;
+    for (uint32_t i = 0; i < io.count; ++i)
+        m_portBus.read(io.port, io.data.subspan(size_t { i } * io.size, io.size));
+}
+
+void Machine::portWrite(const IoOutExit& io)
+{
+    for (uint32_t i = 0; i < io.count; ++i)
+        m_portBus.write(io.port, io.data.subspan(size_t { i } * io.size, io.size));
 }
 
 Machine::Action Machine::handleExit(uint32_t index, const VcpuExit& exit)
 {
     return std::visit(
         Overloaded {
-            [&](const IoInExit& io) { return handlePortIo(io.port, io.size, io.count, io.data, true); },
+            [&](const IoInExit& io) {
+                portRead(io);
+                return Action::Continue;
+            },
             [&](const IoOutExit& io) {
-                // Safety: the span points into the vCPU's own run page; the bus only reads it.
-                std::span<uint8_t> data(const_cast<uint8_t*>(io.data.data()), io.data.size());
-                return handlePortIo(io.port, io.size, io.count, data, false);
+                portWrite(io);
+                return Action::Continue;
             },
             [&](const MmioReadExit& mmio) {
                 m_mmioBus.read(mmio.address, mmio.data);

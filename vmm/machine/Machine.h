@@ -58,7 +58,8 @@ public:
     void handleFailure(uint32_t index, const Error& error) override;
 
 private:
-    Action handlePortIo(uint16_t port, uint8_t size, uint32_t count, std::span<uint8_t> data, bool in);
+    void portRead(const IoInExit& io);
+    void portWrite(const IoOutExit& io);
 
     // Declared in destruction order's reverse: vCPU threads go first, then devices, VM, memory.
     GuestMemory m_memory;
