@@ -18,7 +18,7 @@ ctest --test-dir "$build" -LE lab --output-on-failure --timeout 600 | tee -a "$l
 echo "== lab tests (real KVM)" >&2
 # An intermittent hang of a whole lab run was seen twice and is not understood yet (issue noted in
 # the closing note): a lab test gets 300 s and one more try; a second failure fails the run.
-tests/lab/run ctest --test-dir "$build" -L lab --output-on-failure --timeout 300 --repeat until-pass:2 \
+AIRLOCK_LAB_TIMEOUT=1200 tests/lab/run ctest --test-dir "$build" -L lab --output-on-failure --timeout 300 --repeat until-pass:2 \
     | tee -a "$log" || status=1
 
 echo "== benchmarks" >&2
