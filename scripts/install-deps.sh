@@ -15,6 +15,8 @@ packages=(
     linux-source-6.1 bc bison flex libelf-dev xz-utils cpio busybox-static erofs-utils
     # the KVM lab and the QEMU peer in benchmarks
     qemu-system-x86 kmod zstd
+    # libFuzzer targets (clang with its compiler-rt)
+    clang
     # screenshots of the app
     xvfb
 )
