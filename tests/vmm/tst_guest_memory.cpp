@@ -200,6 +200,31 @@ private slots:
             << Regions {{GuestAddress(0), 2 * MiB}, {GuestAddress(MiB), 2 * MiB}} << "overlap";
         QTest::newRow("wrapping") << Regions {{GuestAddress(~0ull - 4095), 8192}} << "wraps";
     }
+    // Shredding (DESIGN.md §Shredding): what the guest wrote is gone, only touched pages cost work.
+    void shredZeroesWhatTheGuestWroteAndReleasesIt()
+    {
+        GuestMemory memory = makeMemory();
+        const std::string canary = "PATIENT-A-CANARY-7f3c";
+        std::span<const uint8_t> canaryBytes(reinterpret_cast<const uint8_t*>(canary.data()), canary.size());
+        const std::vector<quint64> addresses {0x1000, kLowEnd - 4096, kHighStart + 5 * MiB};
+        for (quint64 address : addresses)
+            QVERIFY(memory.write(GuestAddress(address), canaryBytes));
+
+        auto shredded = memory.shred();
+        QVERIFY2(shredded, shredded ? "" : shredded.error().message().c_str());
+        QCOMPARE(shredded->totalBytes, memory.size());
+        QVERIFY(shredded->verifiedZero);
+        QVERIFY(shredded->released);
+        // Three touched pages were zeroed, not all of RAM (a sparse memfd stays cheap to shred).
+        QVERIFY2(shredded->zeroedBytes >= 3 * 4096 && shredded->zeroedBytes < memory.size() / 4,
+            std::to_string(shredded->zeroedBytes).c_str());
+        for (quint64 address : addresses) {
+            std::vector<uint8_t> read(canary.size(), 0xff);
+            QVERIFY(memory.read(GuestAddress(address), read));
+            QVERIFY(std::all_of(read.begin(), read.end(), [](uint8_t byte) { return byte == 0; }));
+        }
+    }
+
     void regionsMustBeNonEmptyPageAlignedAndSorted()
     {
         QFETCH(std::vector<GuestRegion>, regions);

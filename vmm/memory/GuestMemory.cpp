@@ -3,6 +3,11 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
+#include <cstring>
+#include <vector>
+
+#include <fcntl.h>
+#include <linux/falloc.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -96,6 +101,53 @@ Result<void> GuestMemory::write(GuestAddress address, std::span<const uint8_t> s
     auto destination = VMM_TRY(slice(address, source.size()));
     std::memcpy(destination.data(), source.data(), source.size());
     return {};
+}
+
+// Residency per page, from mincore(): the pages the guest has touched. For a shared memfd mapping
+// this is the memfd's page cache, so it also covers pages touched through another mapping (KVM's).
+static Result<std::vector<unsigned char>> residentPages(const MappedRegion& mapping)
+{
+    std::vector<unsigned char> resident((mapping.size() + kPageSize - 1) / kPageSize);
+    if (::mincore(mapping.data(), mapping.size(), resident.data()) < 0)
+        return failure(Error::fromErrno("mincore", errno, "finding guest RAM pages to zero"));
+    return resident;
+}
+
+static bool isAllZero(std::span<const uint8_t> bytes)
+{
+    return std::all_of(bytes.begin(), bytes.end(), [](uint8_t byte) { return byte == 0; });
+}
+
+Result<MemoryShredResult> GuestMemory::shred()
+{
+    MemoryShredResult result;
+    result.totalBytes = m_mapping.size();
+    if (m_mapping.size() == 0)
+        return result;
+    // shmem reports the pages ever allocated as data (resident or swapped out) and the untouched
+    // rest as holes: zero exactly the data, so a page sent to swap is zeroed too.
+    const off_t size = static_cast<off_t>(m_mapping.size());
+    result.verifiedZero = true;
+    off_t start = ::lseek(m_fd.get(), 0, SEEK_DATA);
+    while (start >= 0 && start < size) {
+        off_t end = ::lseek(m_fd.get(), start, SEEK_HOLE);
+        if (end < 0)
+            return failure(Error::fromErrno("lseek(SEEK_HOLE)", errno, "finding guest RAM to zero"));
+        end = std::min(end, size);
+        std::span<uint8_t> bytes(m_mapping.data() + start, static_cast<size_t>(end - start));
+        ::explicit_bzero(bytes.data(), bytes.size());
+        result.verifiedZero = result.verifiedZero && isAllZero(bytes);
+        result.zeroedBytes += bytes.size();
+        start = ::lseek(m_fd.get(), end, SEEK_DATA);
+    }
+    if (start < 0 && errno != ENXIO)
+        return failure(Error::fromErrno("lseek(SEEK_DATA)", errno, "finding guest RAM to zero"));
+    // Give the (now zero) pages back at once rather than at munmap, and check none stays resident.
+    if (::fallocate(m_fd.get(), FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 0, size) < 0)
+        return failure(Error::fromErrno("fallocate(PUNCH_HOLE)", errno, "releasing guest RAM"));
+    std::vector<unsigned char> after = VMM_TRY(residentPages(m_mapping));
+    result.released = std::none_of(after.begin(), after.end(), [](unsigned char flag) { return flag & 1; });
+    return result;
 }
 
 } // namespace vmm

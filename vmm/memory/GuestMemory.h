@@ -13,6 +13,17 @@
 
 namespace vmm {
 
+/// What GuestMemory::shred() did, for the shred report.
+struct MemoryShredResult {
+    uint64_t totalBytes = 0;
+    /// Bytes the guest had touched (resident pages), each zeroed with explicit_bzero.
+    uint64_t zeroedBytes = 0;
+    /// Every zeroed page read back as zero.
+    bool verifiedZero = false;
+    /// The memfd's pages were then released (hole punched), and none is resident afterwards.
+    bool released = false;
+};
+
 /// One contiguous range of guest RAM.
 struct GuestRegion {
     GuestAddress start;
@@ -37,6 +48,10 @@ public:
     Result<std::span<uint8_t>> slice(GuestAddress address, uint64_t length) const;
     /// The host address where a region starts, for KVM_SET_USER_MEMORY_REGION.
     uint8_t* hostAddress(const GuestRegion& region) const;
+
+    /// Zeroes every page the guest touched, checks that it reads back as zero, and releases the
+    /// pages (DESIGN.md §Shredding). Call only when no vCPU or device runs any more.
+    Result<MemoryShredResult> shred();
 
     Result<void> read(GuestAddress address, std::span<uint8_t> destination) const;
     Result<void> write(GuestAddress address, std::span<const uint8_t> source) const;
