@@ -2,6 +2,7 @@
 // Every mistake is an error that names the key, option or value that is wrong.
 
 #include "machine/ConfigFile.h"
+#include "machine/GuestParameters.h"
 #include "runner/Options.h"
 
 #include <string>
@@ -293,6 +294,16 @@ private slots:
             << QStringList {"--memory", "1G"} << QStringList {"no kernel", "--kernel"};
         QTest::newRow("missing config") << QStringList {"--config", "/nonexistent/vm.json"}
                                         << QStringList {"/nonexistent/vm.json", "cannot read"};
+        QTest::newRow("scratch without a session directory")
+            << QStringList {"--kernel", "k", "--scratch", "1G"} << QStringList {"--scratch", "--session-dir"};
+        QTest::newRow("dataset named ..") << QStringList {"--kernel", "k", "--dataset", "..=/nonexistent"}
+                                          << QStringList {"dataset name", "'..'", "another name"};
+        QTest::newRow("dataset name with a slash")
+            << QStringList {"--kernel", "k", "--dataset", "a/b=/nonexistent"} << QStringList {"'a/b'", "'/'"};
+        QTest::newRow("dataset without a path")
+            << QStringList {"--kernel", "k", "--dataset", "name="} << QStringList {"--dataset", "no path"};
+        QTest::newRow("bad control fd") << QStringList {"--kernel", "k", "--control-fd", "x"}
+                                        << QStringList {"--control-fd", "'x' is not a number"};
     }
     void optionMistakesAreNamed()
     {
@@ -302,6 +313,54 @@ private slots:
         QVERIFY2(!options, "bad options were accepted");
         QVERIFY2(
             containsAll(options.error().message(), keywords), options.error().message().c_str());
+    }
+
+    // Datasets: the name is the last part of the path unless given; a path with '=' in it that
+    // exists stays a path.
+    void datasetsScratchAndSessionOptions()
+    {
+        QString withEquals = m_directory.filePath("a=b");
+        QVERIFY(QDir().mkpath(withEquals));
+        auto options = parse({"--kernel", "k", "--dataset", "/srv/study/cohort 2024/", "--dataset",
+            "Résultats=/srv/r", "--dataset", withEquals, "--scratch", "2G", "--session-dir", "/run/s1",
+            "--control-fd", "5", "--shred-report", "/tmp/r.json"});
+        QVERIFY2(options, options ? "" : options.error().message().c_str());
+        const auto& datasets = options->machine.datasets;
+        QCOMPARE(datasets.size(), size_t {3});
+        QCOMPARE(datasets[0].name, std::string("cohort 2024"));
+        QCOMPARE(datasets[0].hostPath, std::string("/srv/study/cohort 2024/"));
+        QCOMPARE(datasets[1].name, std::string("Résultats"));
+        QCOMPARE(datasets[1].hostPath, std::string("/srv/r"));
+        QCOMPARE(datasets[2].name, std::string("a=b"));
+        QCOMPARE(datasets[2].hostPath, withEquals.toStdString());
+        QCOMPARE(options->machine.scratchBytes, 2 * GiB);
+        QCOMPARE(options->machine.sessionDirectory, std::string("/run/s1"));
+        QCOMPARE(options->controlFd, 5);
+        QCOMPARE(options->shredReportPath, std::string("/tmp/r.json"));
+    }
+
+    // RFC 4648 §10 test vectors, in the URL-safe alphabet without padding (the guest decodes it).
+    void datasetNamesTravelAsBase64Url_data()
+    {
+        QTest::addColumn<QByteArray>("bytes");
+        QTest::addColumn<QString>("encoded");
+        QTest::newRow("empty") << QByteArray() << "";
+        QTest::newRow("f") << QByteArray("f") << "Zg";
+        QTest::newRow("fo") << QByteArray("fo") << "Zm8";
+        QTest::newRow("foo") << QByteArray("foo") << "Zm9v";
+        QTest::newRow("foob") << QByteArray("foob") << "Zm9vYg";
+        QTest::newRow("fooba") << QByteArray("fooba") << "Zm9vYmE";
+        QTest::newRow("foobar") << QByteArray("foobar") << "Zm9vYmFy";
+        QTest::newRow("url alphabet") << QByteArray("\xfb\xff\xbf") << "-_-_";
+        QTest::newRow("space and UTF-8") << QByteArray("Résultats 2") << "UsOpc3VsdGF0cyAy";
+    }
+    void datasetNamesTravelAsBase64Url()
+    {
+        QFETCH(QByteArray, bytes);
+        QFETCH(QString, encoded);
+        QCOMPARE(QString::fromStdString(base64UrlEncode(bytes.toStdString())), encoded);
+        QCOMPARE(QString::fromStdString(datasetKernelParameter(3, bytes.toStdString())),
+            "airlock.ds3=" + encoded);
     }
 
     void helpAndVersionNeedNothingElse_data()
@@ -326,7 +385,8 @@ private slots:
     {
         std::string usage = usageText();
         for (const char* option : {"--config", "--kernel", "--initramfs", "--cmdline", "--memory",
-                 "--cpus", "--kvm", "--help", "--version", "-- COMMAND"})
+                 "--cpus", "--kvm", "--dataset", "--scratch", "--session-dir", "--control-fd",
+                 "--shred-report", "--help", "--version", "-- COMMAND"})
             QVERIFY2(usage.find(option) != std::string::npos, option);
     }
 };

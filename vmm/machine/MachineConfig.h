@@ -7,6 +7,12 @@
 
 namespace vmm {
 
+/// A host folder or file the guest sees read-only at /datasets/<name>.
+struct DatasetConfig {
+    std::string name;
+    std::string hostPath;
+};
+
 /// Everything needed to build one microVM; plain data, validated by the builder.
 struct MachineConfig {
     std::string kernelPath;
@@ -18,6 +24,13 @@ struct MachineConfig {
     uint64_t memoryBytes = 512ull << 20;
     uint32_t vcpuCount = 1;
     std::string kvmDevicePath = "/dev/kvm";
+    /// Read-only datasets, each an EROFS image synthesized from the host path (DESIGN.md §Datasets).
+    std::vector<DatasetConfig> datasets;
+    /// Size of the encrypted scratch disk for /work and /outbox; 0 for none.
+    uint64_t scratchBytes = 0;
+    /// The session's runtime directory (scratch file, vsock socket); created by airlock-vmm,
+    /// removed when it shreds. Empty: no scratch and no vsock.
+    std::string sessionDirectory;
 };
 
 } // namespace vmm

@@ -1,7 +1,10 @@
 #include "Options.h"
 
 #include "machine/ConfigFile.h"
+#include "machine/GuestParameters.h"
 #include "machine/StopReason.h"
+
+#include <sys/stat.h>
 
 #include <charconv>
 #include <optional>
@@ -25,6 +28,17 @@ Options:
   --memory SIZE      guest memory, in MiB or with a unit: 512M, 2G (default 512M)
   --cpus N           number of vCPUs, 1 to 32 (default 1)
   --kvm PATH         the KVM device (default /dev/kvm)
+  --dataset [NAME=]PATH
+                     show a host folder or file to the guest, read-only, at
+                     /datasets/NAME (default NAME: the last part of PATH);
+                     nothing of it is copied; may be repeated
+  --scratch SIZE     an encrypted scratch disk of SIZE for the guest's /work
+                     and /outbox (e.g. 1G); its key never leaves this process
+  --session-dir DIR  the session's runtime directory (scratch file, vsock
+                     socket); created, and removed when the session is shredded
+  --control-fd N     the app's control channel (a connected stream socket)
+  --shred-report FILE
+                     write the shred report (JSON) to FILE (default: stderr)
   -h, --help         show this help
   --version          show the version
 
@@ -36,13 +50,34 @@ Exit status:
 )";
 }
 
-static Result<uint32_t> parseCount(const std::string& text)
+static Result<uint32_t> parseCount(const char* option, const std::string& text)
 {
     uint32_t value = 0;
     auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
     if (error != std::errc() || end != text.data() + text.size())
-        return failure(Error::invalid("--cpus", "'" + text + "' is not a number"));
+        return failure(Error::invalid(option, "'" + text + "' is not a number"));
     return value;
+}
+
+// "[NAME=]PATH": a whole argument that names an existing path is a path, even with '=' in it.
+static Result<DatasetConfig> parseDataset(const std::string& text)
+{
+    struct stat status {};
+    DatasetConfig dataset;
+    auto equals = text.find('=');
+    if (::stat(text.c_str(), &status) == 0 || equals == std::string::npos) {
+        dataset.hostPath = text;
+        dataset.name = defaultDatasetName(text);
+    } else {
+        dataset.name = text.substr(0, equals);
+        dataset.hostPath = text.substr(equals + 1);
+    }
+    if (dataset.hostPath.empty())
+        return failure(Error::invalid("--dataset", "no path given"));
+    auto valid = validateDatasetName(dataset.name);
+    if (!valid)
+        return failure(valid.error().withContext("--dataset " + text));
+    return dataset;
 }
 
 Result<Options> parseOptions(std::span<const std::string> arguments)
@@ -52,6 +87,8 @@ Result<Options> parseOptions(std::span<const std::string> arguments)
     // Options that override the config file, applied after it is read.
     std::optional<std::string> kernel, initrd, commandLine, memory, cpus, kvm;
     std::optional<std::vector<std::string>> command;
+    std::optional<std::string> scratch, sessionDirectory;
+    std::vector<DatasetConfig> datasets;
 
     for (size_t i = 0; i < arguments.size(); ++i) {
         const std::string& argument = arguments[i];
@@ -86,6 +123,16 @@ Result<Options> parseOptions(std::span<const std::string> arguments)
             cpus = VMM_TRY(value("--cpus"));
         else if (argument == "--kvm")
             kvm = VMM_TRY(value("--kvm"));
+        else if (argument == "--dataset")
+            datasets.push_back(VMM_TRY(parseDataset(VMM_TRY(value("--dataset")))));
+        else if (argument == "--scratch")
+            scratch = VMM_TRY(value("--scratch"));
+        else if (argument == "--session-dir")
+            sessionDirectory = VMM_TRY(value("--session-dir"));
+        else if (argument == "--control-fd")
+            options.controlFd = static_cast<int>(VMM_TRY(parseCount("--control-fd", VMM_TRY(value("--control-fd")))));
+        else if (argument == "--shred-report")
+            options.shredReportPath = VMM_TRY(value("--shred-report"));
         else
             return failure(Error::invalid(argument, "unknown option"));
     }
@@ -101,11 +148,19 @@ Result<Options> parseOptions(std::span<const std::string> arguments)
     if (memory)
         options.machine.memoryBytes = VMM_TRY(parseMemorySize(*memory));
     if (cpus)
-        options.machine.vcpuCount = VMM_TRY(parseCount(*cpus));
+        options.machine.vcpuCount = VMM_TRY(parseCount("--cpus", *cpus));
     if (kvm)
         options.machine.kvmDevicePath = *kvm;
     if (command)
         options.machine.command = *command;
+    for (DatasetConfig& dataset : datasets)
+        options.machine.datasets.push_back(std::move(dataset));
+    if (scratch)
+        options.machine.scratchBytes = VMM_TRY(parseMemorySize(*scratch));
+    if (sessionDirectory)
+        options.machine.sessionDirectory = *sessionDirectory;
+    if (options.machine.scratchBytes && options.machine.sessionDirectory.empty())
+        return failure(Error::invalid("--scratch", "needs --session-dir DIR for the encrypted scratch file"));
     if (options.machine.kernelPath.empty())
         return failure(Error::invalid("airlock-vmm", "no kernel given; pass --kernel FILE or --config FILE"));
     return options;

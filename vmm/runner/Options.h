@@ -13,6 +13,11 @@ struct Options {
     enum class Action { Run, Help, Version };
     Action action = Action::Run;
     MachineConfig machine;
+    /// A connected stream socket inherited from the app: the control channel. -1: the terminal
+    /// is the console instead.
+    int controlFd = -1;
+    /// Where the shred report (JSON) is written when the session ends; empty: standard error.
+    std::string shredReportPath;
 };
 
 /// The --help text.

@@ -43,4 +43,12 @@ inline constexpr uint64_t kIdentityMapPageAddress = 0xfffb'c000;
 inline constexpr uint32_t kSerialIrq = 4;
 inline constexpr uint32_t kIoApicPinCount = 24;
 
+/// virtio-mmio devices: one 4 KiB window each from the bottom of the MMIO hole, announced on the
+/// kernel command line (virtio_mmio.device=4K@base:irq). Their interrupts use IOAPIC pins 5..23
+/// (pins 0..4 are the timer, keyboard, cascade, COM2 and COM1), as Firecracker does.
+inline constexpr uint64_t kVirtioMmioBase = kMmioHoleStart;
+inline constexpr uint64_t kVirtioMmioWindow = 0x1000;
+inline constexpr uint32_t kVirtioFirstIrq = 5;
+inline constexpr uint32_t kVirtioMaxDevices = kIoApicPinCount - kVirtioFirstIrq;
+
 } // namespace vmm::x86_64
