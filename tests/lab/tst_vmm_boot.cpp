@@ -1,6 +1,7 @@
 // Lab tests: airlock-vmm boots the real guest kernel and initramfs under real KVM.
 // Outside the KVM lab (no /dev/kvm) the whole test exits 77, which CTest reports as skipped.
 
+#include "LabTestMain.h"
 #include "VmmRun.h"
 
 #include <QFile>
@@ -8,9 +9,6 @@
 #include <QTemporaryDir>
 #include <QTest>
 
-#include <cstdio>
-#include <fcntl.h>
-#include <unistd.h>
 
 static const QByteArray kReadyLine = "airlock-guest: ready";
 
@@ -132,17 +130,6 @@ private slots:
     }
 };
 
-int main(int argc, char** argv)
-{
-    int fd = ::open("/dev/kvm", O_RDWR | O_CLOEXEC);
-    if (fd < 0) {
-        std::printf("SKIPPED: no usable /dev/kvm on this machine; run lab tests inside the KVM lab: "
-                    "tests/lab/run ctest --test-dir BUILD -L lab\n");
-        return 77;
-    }
-    ::close(fd);
-    VmmBootTest test;
-    return QTest::qExec(&test, argc, argv);
-}
+AIRLOCK_LAB_TEST_MAIN(VmmBootTest)
 
 #include "tst_vmm_boot.moc"

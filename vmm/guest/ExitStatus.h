@@ -17,6 +17,9 @@ public:
     static ExitStatus fromExecError(int errnoValue);
     /// The status when the session could not even be started (fork failed).
     static ExitStatus notStarted() { return ExitStatus(126); }
+    /// Status 125: the session's datasets or scratch disk could not be mounted, so its command
+    /// was not run (fail closed rather than run against missing data).
+    static ExitStatus storageFailed() { return ExitStatus(125); }
 
     uint8_t value() const { return m_value; }
     /// "exit 7" or "signal 9 (exit 137)", for the console.

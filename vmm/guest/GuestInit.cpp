@@ -1,15 +1,24 @@
 #include "GuestInit.h"
 
+#include "AgentServer.h"
+#include "AgentSession.h"
+#include "ChildTable.h"
 #include "Console.h"
 #include "EarlyMounts.h"
 #include "InitSignals.h"
+#include "MetricsSampler.h"
 #include "Reaper.h"
 #include "SessionCommand.h"
 #include "Shutdown.h"
+#include "StorageMounts.h"
+#include "StoragePlan.h"
 #include "SystemSummary.h"
+#include "protocol/AgentProtocol.h"
 
+#include <csignal>
 #include <cstdlib>
 #include <fstream>
+#include <map>
 #include <string>
 #include <unistd.h>
 
@@ -32,14 +41,21 @@ int GuestInit::run(int argc, char** argv)
     // First thing after the mounts: boot time then measures the kernel, not us.
     Console::say(SystemSummary::gather().readinessMessage());
 
-    SessionCommand command = SessionCommand::fromInitArguments(argc, argv,
-        SessionCommand::countCommandWords(readKernelCommandLine()));
+    std::string kernelCommandLine = readKernelCommandLine();
+    if (!mountStorage(kernelCommandLine))
+        Shutdown(Shutdown::Kind::PowerOff, ExitStatus::storageFailed()).perform(signals);
+    // PID 1 never returns, so these live as long as the agent's threads.
+    static ChildTable children;
+    startAgent(children);
+
+    SessionCommand command = SessionCommand::fromInitArguments(
+        argc, argv, SessionCommand::countCommandWords(kernelCommandLine));
     Result<pid_t> session = command.start();
     if (!session) {
         Console::say(session.error().message());
         Shutdown(Shutdown::Kind::PowerOff, ExitStatus::notStarted()).perform(signals);
     }
-    superviseSession(signals, *session).perform(signals);
+    superviseSession(signals, *session, children).perform(signals);
 }
 
 std::string GuestInit::readKernelCommandLine()
@@ -57,7 +73,37 @@ void GuestInit::prepareEnvironment()
     ::setenv("TERM", "linux", 0); // keep a TERM=... from the kernel command line
 }
 
-Shutdown GuestInit::superviseSession(const InitSignals& signals, pid_t session)
+bool GuestInit::mountStorage(const std::string& kernelCommandLine)
+{
+    Result<StoragePlan> plan = StoragePlan::parseNames(kernelCommandLine)
+                                   .and_then([](const std::map<unsigned, std::string>& names) {
+                                       return StoragePlan::make(names, StoragePlan::scanDisks());
+                                   });
+    Result<void> mounted =
+        plan.and_then([](const StoragePlan& storage) { return StorageMounts::mountAll(storage); });
+    if (mounted) {
+        for (const StoragePlan::Dataset& dataset : plan->datasets)
+            Console::say(
+                "dataset \"" + dataset.name + "\" mounted read-only from " + dataset.device);
+        return true;
+    }
+    Console::say(
+        "cannot mount the session's disks, the session will not run: " + mounted.error().message());
+    return false;
+}
+
+void GuestInit::startAgent(ChildTable& children)
+{
+    static MetricsSampler metrics;
+    static AgentContext context {children, OutboxReader("/outbox"), metrics, [] {
+                                     ::kill(::getpid(), SIGUSR2);
+                                 }}; // as busybox poweroff: a clean shutdown
+    if (auto started = AgentServer::start(context, kAgentPort); !started)
+        Console::say(started.error().message());
+}
+
+Shutdown GuestInit::superviseSession(
+    const InitSignals& signals, pid_t session, ChildTable& children)
 {
     for (;;) {
         int signal = signals.wait();
@@ -70,6 +116,8 @@ Shutdown GuestInit::superviseSession(const InitSignals& signals, pid_t session)
         Reaper::reapEnded([&](pid_t pid, int waitStatus) {
             if (pid == session)
                 ended = ExitStatus::fromWaitStatus(waitStatus);
+            else
+                children.deliver(pid, waitStatus); // an agent command, or an orphan (dropped)
         });
         if (ended) {
             Console::say("session ended: " + ended->description());

@@ -4,6 +4,7 @@
 #include "ExitPort.h"
 #include "InitSignals.h"
 #include "Reaper.h"
+#include "StorageMounts.h"
 
 #include <cerrno>
 #include <chrono>
@@ -80,6 +81,9 @@ void Shutdown::perform(const InitSignals& signals) const
     Console::drain();
     stopRemainingProcesses(signals);
     ::sync();
+    // Nothing runs any more: the scratch filesystem is left clean, the datasets released.
+    for (const Error& failure : StorageMounts::unmountAll())
+        Console::say(failure.message());
     Console::drain();
     if (m_kind == Kind::PowerOff) {
         if (!ExitPort::report(m_status.value()))

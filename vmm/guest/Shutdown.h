@@ -8,7 +8,8 @@ namespace vmm::guest {
 
 class InitSignals;
 
-/// The end of a session: stop every process left, sync, then tell the host and stop the machine.
+/// The end of a session: stop every process left, sync, unmount the session's disks, then tell
+/// the host and stop the machine.
 class Shutdown {
 public:
     enum class Kind {

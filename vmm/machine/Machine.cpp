@@ -18,12 +18,14 @@ static std::string hex(uint64_t value)
     return text;
 }
 
-Machine::Machine(GuestMemory memory, VmFd vm, EventFd stopEvent, ConsoleOutput output)
+Machine::Machine(GuestMemory memory, VmFd vm, EventFd stopEvent, std::unique_ptr<DeviceThread> devices,
+    ConsoleOutput output)
     : m_memory(std::move(memory))
     , m_vm(std::move(vm))
     , m_stopEvent(std::move(stopEvent))
     , m_output(std::move(output))
     , m_watcher([this] { requestStop({ StopReason::Kind::PowerOff, 0, {} }); })
+    , m_devices(std::move(devices))
 {
 }
 
@@ -52,6 +54,7 @@ size_t Machine::queueConsoleInput(std::span<const uint8_t> bytes)
 
 void Machine::start()
 {
+    m_devices->start();
     resume();
 }
 
@@ -92,8 +95,17 @@ StopReason Machine::shutdown()
     for (auto& vcpu : m_vcpus)
         vcpu->stop();
     m_vcpus.clear();
+    m_devices->stop();
     requestStop({ StopReason::Kind::HostRequest, 0, {} });
     return *stopReason();
+}
+
+std::vector<pid_t> Machine::vcpuThreadIds() const
+{
+    std::vector<pid_t> ids;
+    for (const auto& vcpu : m_vcpus)
+        ids.push_back(vcpu->threadId());
+    return ids;
 }
 
 // A string instruction (rep ins/outs) repeats the access `count` times over the buffer.

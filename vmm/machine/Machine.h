@@ -1,6 +1,7 @@
 #pragma once
 
 #include "ConsoleWatcher.h"
+#include "DeviceThread.h"
 #include "StopReason.h"
 #include "VcpuThread.h"
 #include "bus/Bus.h"
@@ -17,7 +18,24 @@
 
 namespace vmm {
 
+class BlockDevice;
+class EncryptedScratch;
+class ErofsImage;
 class Serial8250;
+class VirtioDevice;
+
+/// One virtio-blk disk of the session, for metrics.
+struct MachineDisk {
+    std::string label; ///< "dataset <name>" or "scratch"
+    std::shared_ptr<BlockDevice> device;
+};
+
+/// One dataset of the session: its name, where it is on the host, the image the guest reads.
+struct MachineDataset {
+    std::string name;
+    std::string hostPath;
+    std::shared_ptr<ErofsImage> image;
+};
 
 /// Where the guest console's bytes go (the terminal, the app's console view).
 using ConsoleOutput = std::function<void(std::span<const uint8_t>)>;
@@ -26,16 +44,37 @@ using ConsoleOutput = std::function<void(std::span<const uint8_t>)>;
 /// buildMachine(); start() runs it; the first stop reason wins and makes stopEventFd() readable.
 class Machine final : public VcpuExitHandler {
 public:
-    Machine(GuestMemory memory, VmFd vm, EventFd stopEvent, ConsoleOutput output);
+    Machine(GuestMemory memory, VmFd vm, EventFd stopEvent, std::unique_ptr<DeviceThread> devices,
+        ConsoleOutput output);
     ~Machine() override;
 
     const GuestMemory& memory() const { return m_memory; }
+    GuestMemory& memory() { return m_memory; }
+    /// The device event loop's thread (virtio, vsock, the control channel).
+    DeviceThread& devices() { return *m_devices; }
     const VmFd& vm() const { return m_vm; }
     Bus& portBus() { return m_portBus; }
     Bus& mmioBus() { return m_mmioBus; }
 
     /// Makes `serial` the console that queueConsoleInput() feeds.
     void setConsole(std::shared_ptr<Serial8250> serial) { m_console = std::move(serial); }
+    /// Session resources the builder made; kept for metrics and for shredding.
+    void addDisk(MachineDisk disk) { m_disks.push_back(std::move(disk)); }
+    void addDataset(MachineDataset dataset) { m_datasets.push_back(std::move(dataset)); }
+    void setScratch(std::shared_ptr<EncryptedScratch> scratch) { m_scratch = std::move(scratch); }
+    void setVsock(std::shared_ptr<VirtioDevice> vsock, std::string socketPath)
+    {
+        m_vsock = std::move(vsock);
+        m_vsockPath = std::move(socketPath);
+    }
+    void setSessionDirectory(std::string directory) { m_sessionDirectory = std::move(directory); }
+    const std::vector<MachineDisk>& disks() const { return m_disks; }
+    const std::vector<MachineDataset>& datasets() const { return m_datasets; }
+    const std::shared_ptr<EncryptedScratch>& scratch() const { return m_scratch; }
+    /// The host Unix socket of the guest's vsock device ("" without one).
+    const std::string& vsockPath() const { return m_vsockPath; }
+    const std::string& sessionDirectory() const { return m_sessionDirectory; }
+
     /// Adds a vCPU, paused.
     Result<void> addVcpu(VcpuFd vcpu);
     /// Guest console bytes from the UART: to the output and the watcher.
@@ -51,8 +90,10 @@ public:
     /// Readable once a stop was requested.
     int stopEventFd() const { return m_stopEvent.fd(); }
     std::optional<StopReason> stopReason() const;
-    /// Stops and joins every vCPU; returns the stop reason.
+    /// Stops and joins every vCPU and then the device thread; returns the stop reason.
     StopReason shutdown();
+    /// The vCPU threads' ids, for per-thread CPU time.
+    std::vector<pid_t> vcpuThreadIds() const;
 
     Action handleExit(uint32_t index, const VcpuExit& exit) override;
     void handleFailure(uint32_t index, const Error& error) override;
@@ -70,6 +111,14 @@ private:
     Bus m_portBus;
     Bus m_mmioBus;
     std::shared_ptr<Serial8250> m_console;
+    std::vector<MachineDisk> m_disks;
+    std::vector<MachineDataset> m_datasets;
+    std::shared_ptr<EncryptedScratch> m_scratch;
+    std::shared_ptr<VirtioDevice> m_vsock;
+    std::string m_vsockPath;
+    std::string m_sessionDirectory;
+    // Stopped before the devices above are destroyed: it runs their callbacks.
+    std::unique_ptr<DeviceThread> m_devices;
     mutable std::mutex m_stopMutex;
     std::optional<StopReason> m_stopReason;
     std::vector<std::unique_ptr<VcpuThread>> m_vcpus;

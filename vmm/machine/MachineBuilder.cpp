@@ -10,14 +10,24 @@
 #include "boot/BzImage.h"
 #include "boot/KernelCommandLine.h"
 #include "boot/LinuxLoader.h"
+#include "dataset/ErofsImage.h"
 #include "devices/GuestExitPort.h"
 #include "devices/I8042.h"
 #include "devices/Serial8250.h"
-#include "kvm/KvmSystem.h"
+#include "GuestParameters.h"
 #include "KvmInterruptLine.h"
+#include "VirtioDevices.h"
+#include "kvm/KvmSystem.h"
+#include "scratch/EncryptedScratch.h"
+#include "virtio/block/BlockDevice.h"
+#include "virtio/rng/RngDevice.h"
 
 #include <algorithm>
 #include <cerrno>
+#include <set>
+
+#include <dirent.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace vmm {
@@ -38,6 +48,104 @@ static Result<void> validate(const MachineConfig& config)
     // Checked before KVM is touched, so a typo is reported as such on any machine.
     if (config.initrdPath && ::access(config.initrdPath->c_str(), R_OK) != 0)
         return failure(Error::fromErrno("initramfs", errno, "cannot read '" + *config.initrdPath + "'"));
+    std::set<std::string> names;
+    for (const DatasetConfig& dataset : config.datasets) {
+        VMM_TRY(validateDatasetName(dataset.name));
+        if (!names.insert(dataset.name).second)
+            return failure(Error::invalid("datasets", "two datasets are named '" + dataset.name
+                    + "'; give one another name with --dataset NAME=PATH"));
+    }
+    if (config.scratchBytes % BlockBackend::kSectorSize)
+        return failure(Error::invalid("scratch", "the size must be a multiple of 512 bytes"));
+    return {};
+}
+
+// The session's runtime directory: made private, or an existing empty one is taken over.
+static Result<void> prepareSessionDirectory(const std::string& directory)
+{
+    if (::mkdir(directory.c_str(), 0700) == 0)
+        return {};
+    if (errno != EEXIST)
+        return failure(Error::fromErrno("session directory", errno, "cannot create '" + directory + "'"));
+    struct stat status {};
+    if (::lstat(directory.c_str(), &status) < 0 || !S_ISDIR(status.st_mode) || status.st_uid != ::getuid())
+        return failure(Error::invalid("session directory", "'" + directory + "' exists and is not a folder of this user"));
+    DIR* folder = ::opendir(directory.c_str());
+    if (!folder)
+        return failure(Error::fromErrno("session directory", errno, "cannot read '" + directory + "'"));
+    int entries = 0;
+    while (dirent* entry = ::readdir(folder))
+        entries += std::string_view(entry->d_name) != "." && std::string_view(entry->d_name) != "..";
+    ::closedir(folder);
+    if (entries > 0)
+        return failure(Error::invalid("session directory", "'" + directory
+                + "' is not empty; give each session a directory of its own"));
+    if (::chmod(directory.c_str(), 0700) < 0)
+        return failure(Error::fromErrno("session directory", errno, "cannot make '" + directory + "' private"));
+    return {};
+}
+
+// What the session's disks are made of. Made before KVM is touched: a dataset that cannot be read
+// is reported as such on any machine.
+struct SessionBackends {
+    std::vector<std::shared_ptr<ErofsImage>> datasets;
+    std::shared_ptr<EncryptedScratch> scratch;
+};
+
+static Result<SessionBackends> makeBackends(const MachineConfig& config)
+{
+    SessionBackends backends;
+    for (const DatasetConfig& dataset : config.datasets) {
+        auto image = ErofsImage::create(dataset.hostPath);
+        if (!image)
+            return failure(image.error().withContext("dataset '" + dataset.name + "'"));
+        backends.datasets.push_back(std::move(*image));
+    }
+    if (config.sessionDirectory.empty())
+        return backends;
+    VMM_TRY(prepareSessionDirectory(config.sessionDirectory));
+    if (config.scratchBytes > 0)
+        backends.scratch = VMM_TRY(EncryptedScratch::create(config.sessionDirectory + "/scratch.img", config.scratchBytes));
+    return backends;
+}
+
+// The guest-visible order of the virtio devices: rng, the datasets, the scratch disk.
+static size_t virtioDeviceCount(const SessionBackends& backends)
+{
+    return 1 + backends.datasets.size() + (backends.scratch ? 1 : 0);
+}
+
+static std::string sessionKernelParameters(const MachineConfig& config, const SessionBackends& backends)
+{
+    std::string parameters = VirtioDevices::kernelParametersFor(virtioDeviceCount(backends));
+    for (size_t index = 0; index < config.datasets.size(); ++index)
+        parameters += " " + datasetKernelParameter(index, config.datasets[index].name);
+    if (!config.commandLineAppend.empty())
+        parameters += " " + config.commandLineAppend;
+    return parameters;
+}
+
+static Result<void> addVirtioDevices(Machine& machine, const MachineConfig& config, SessionBackends& backends)
+{
+    VirtioDevices virtio;
+    auto add = [&](std::shared_ptr<VirtioDevice> device) {
+        return virtio.add(std::move(device), machine.memory(), machine.vm(), machine.mmioBus(),
+            machine.devices().loop());
+    };
+    VMM_TRY(add(std::make_shared<RngDevice>()));
+    for (size_t index = 0; index < backends.datasets.size(); ++index) {
+        auto disk = std::make_shared<BlockDevice>(backends.datasets[index], "airlock-ds" + std::to_string(index));
+        VMM_TRY(add(disk));
+        machine.addDisk({ "dataset " + config.datasets[index].name, disk });
+        machine.addDataset({ config.datasets[index].name, config.datasets[index].hostPath, backends.datasets[index] });
+    }
+    if (backends.scratch) {
+        auto disk = std::make_shared<BlockDevice>(backends.scratch, "airlock-scratch");
+        VMM_TRY(add(disk));
+        machine.addDisk({ "scratch", disk });
+        machine.setScratch(backends.scratch);
+    }
+    machine.setSessionDirectory(config.sessionDirectory);
     return {};
 }
 
@@ -71,9 +179,10 @@ Result<std::unique_ptr<Machine>> buildMachine(const MachineConfig& config, Conso
 {
     VMM_TRY(validate(config));
     BzImage kernel = VMM_TRY(BzImage::load(config.kernelPath));
+    SessionBackends backends = VMM_TRY(makeBackends(config));
     size_t commandLineLimit = std::min<size_t>(kernel.commandLineLimit(), kCommandLineCapacity - 1);
     std::string commandLine = VMM_TRY(buildKernelCommandLine(kDefaultKernelCommandLine,
-        config.commandLineAppend, config.command, commandLineLimit));
+        sessionKernelParameters(config, backends), config.command, commandLineLimit));
 
     KvmSystem kvm = VMM_TRY(KvmSystem::open(config.kvmDevicePath));
     VMM_TRY(requireCapabilities(kvm));
@@ -101,8 +210,9 @@ Result<std::unique_ptr<Machine>> buildMachine(const MachineConfig& config, Conso
 
     EventFd stopEvent = VMM_TRY(EventFd::create());
     auto machine = std::make_unique<Machine>(std::move(memory), std::move(vm), std::move(stopEvent),
-        std::move(output));
+        VMM_TRY(DeviceThread::create()), std::move(output));
     Machine* raw = machine.get();
+    VMM_TRY(addVirtioDevices(*raw, config, backends));
 
     auto serial = std::make_shared<Serial8250>(
         std::make_shared<KvmInterruptLine>(raw->vm(), kSerialIrq),

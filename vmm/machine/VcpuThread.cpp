@@ -46,13 +46,23 @@ VcpuThread::~VcpuThread()
     stop();
 }
 
+static std::atomic<void (*)()> s_threadStartHook { nullptr };
+
+void VcpuThread::setThreadStartHook(void (*hook)())
+{
+    s_threadStartHook = hook;
+}
+
 void VcpuThread::run()
 {
+    m_threadId = ::gettid();
     // The kick signal is blocked in the threads that create machines; this one must receive it.
     sigset_t kick;
     sigemptyset(&kick);
     sigaddset(&kick, kickSignal());
     pthread_sigmask(SIG_UNBLOCK, &kick, nullptr);
+    if (auto hook = s_threadStartHook.load())
+        hook();
 
     for (;;) {
         {

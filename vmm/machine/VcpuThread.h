@@ -3,10 +3,12 @@
 #include "kvm/VcpuFd.h"
 #include "sys/Result.h"
 
+#include <atomic>
 #include <condition_variable>
 #include <memory>
 #include <mutex>
 #include <pthread.h>
+#include <sys/types.h>
 #include <thread>
 
 namespace vmm {
@@ -43,6 +45,11 @@ public:
     void stop();
     State state() const;
     uint32_t index() const { return m_vcpu.index(); }
+    /// The kernel thread id (for its CPU time in /proc), 0 until the thread runs.
+    pid_t threadId() const { return m_threadId.load(); }
+    /// Runs on every vCPU thread as it starts, before KVM_RUN (airlock-vmm installs the vCPU
+    /// seccomp filter there). Set once, before any machine is built.
+    static void setThreadStartHook(void (*hook)());
 
 private:
     enum class Request { Pause, Run, Stop };
@@ -57,6 +64,7 @@ private:
     Request m_request = Request::Pause;
     State m_state = State::Paused;
     pthread_t m_threadHandle {};
+    std::atomic<pid_t> m_threadId { 0 };
     std::thread m_thread;
 };
 

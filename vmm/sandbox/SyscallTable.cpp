@@ -1,0 +1,191 @@
+#include "SyscallTable.h"
+
+#include <seccomp.h>
+
+#include <linux/kvm.h>
+#include <sys/ioctl.h>
+
+// The allow-lists, as data. To allow one more syscall, add one row. To find which call killed
+// airlock-vmm: `strace -f` shows it just before "+++ killed by SIGSYS +++", and the kernel's audit
+// log (dmesg: "audit: type=1326 ... sig=31 ... syscall=N") names its number (ausyscall N).
+// Every row says why the call is needed; a call nobody can explain does not belong here.
+
+namespace vmm {
+
+namespace {
+
+#define SYSCALL(name) SCMP_SYS(name), #name
+#define IOCTL(request) request, #request
+
+constexpr unsigned V = kForVcpu;
+constexpr unsigned D = kForDevice;
+constexpr unsigned M = kForMain;
+constexpr unsigned VD = kForVcpu | kForDevice;
+constexpr unsigned DM = kForDevice | kForMain;
+constexpr unsigned All = kForAll;
+using enum ArgumentRule;
+
+const SyscallRule kSyscalls[] = {
+    // Every thread: memory, locks, signals, exit.
+    {SYSCALL(read), All, Any,
+        "eventfd counters (kicks, wake-ups, ioeventfd), pipes, sockets, files"},
+    {SYSCALL(write), All, Any,
+        "eventfd signals (irqfd, wake-ups), console output, logging to stderr"},
+    {SYSCALL(writev), All, Any, "stdio and iostreams may gather a log line into one writev"},
+    {SYSCALL(futex), All, Any, "mutexes, condition variables, std::thread::join"},
+    {SYSCALL(rt_sigreturn), All, Any, "returning from the vCPU kick signal's handler"},
+    {SYSCALL(rt_sigprocmask), All, Any, "glibc masks signals around thread start and exit"},
+    {SYSCALL(restart_syscall), All, Any, "resuming a wait that the kick signal interrupted"},
+    {SYSCALL(mmap), All, NoExecutableMemory, "malloc's large allocations and arenas"},
+    {SYSCALL(mprotect), All, NoExecutableMemory, "malloc grows a thread's arena with mprotect"},
+    {SYSCALL(munmap), All, Any, "free() of large allocations"},
+    {SYSCALL(madvise), All, Any,
+        "free() trims arenas (MADV_DONTNEED); a thread's exit frees its stack"},
+    {SYSCALL(brk), All, Any, "malloc's main arena"},
+    {SYSCALL(exit), All, Any, "a thread ends"},
+    {SYSCALL(exit_group), All, Any, "the process ends"},
+    {SYSCALL(sched_yield), All, Any, "spin-then-yield in locks"},
+    {SYSCALL(clock_gettime), All, Any, "timestamps (when the vDSO cannot answer)"},
+    {SYSCALL(clock_nanosleep), All, Any, "std::this_thread::sleep_for"},
+    {SYSCALL(nanosleep), All, Any, "sleeps in older library code"},
+    {SYSCALL(gettid), All, Any, "logging and pthread internals"},
+    {SYSCALL(getpid), All, Any, "logging and raise()"},
+    {SYSCALL(tgkill), All, OwnProcessOnly,
+        "kicking a vCPU out of KVM_RUN (pthread_kill), from any thread that stops the machine"},
+    {SYSCALL(newfstatat), All, Any,
+        "fstat(): stdio checks the output fd on its first write; file sizes"},
+    {SYSCALL(fstat), All, Any, "fstat() on older glibc"},
+    {SYSCALL(ioctl), VD, IoctlAllowList, "KVM_RUN and friends; see the ioctl table"},
+#if defined(__SANITIZE_ADDRESS__)
+    // Sanitizer builds only (tests): AddressSanitizer's runtime makes calls of its own.
+    {SYSCALL(sigaltstack), All, Any,
+        "ASan: the runtime sets up and tears down a signal stack per thread"},
+    {SYSCALL(pipe2), All, Any,
+        "ASan: the runtime checks memory is readable by writing it to a pipe"},
+    {SYSCALL(close), All, Any, "ASan: closing the pipe it checked memory with"},
+#endif
+
+    // The device thread: the event loop, block files, vsock over Unix sockets.
+    {SYSCALL(epoll_wait), DM, Any, "the device event loop waits"},
+    {SYSCALL(epoll_pwait), DM, Any, "epoll_wait on newer glibc"},
+    {SYSCALL(epoll_ctl), DM, Any, "registering and removing fds (vsock connections come and go)"},
+    {SYSCALL(epoll_create1), DM, Any, "an event loop created after sandboxing"},
+    {SYSCALL(eventfd2), DM, Any, "eventfds for connections made at run time"},
+    {SYSCALL(readv), DM, Any, "scattered reads (virtio descriptor chains)"},
+    {SYSCALL(pread64), DM, Any, "block reads: datasets and the scratch file"},
+    {SYSCALL(pwrite64), DM, Any, "block writes: the scratch file"},
+    {SYSCALL(preadv), DM, Any, "scattered block reads"},
+    {SYSCALL(pwritev), DM, Any, "scattered block writes"},
+    {SYSCALL(preadv2), DM, Any, "scattered block reads (glibc may use the v2 call)"},
+    {SYSCALL(pwritev2), DM, Any, "scattered block writes (glibc may use the v2 call)"},
+    {SYSCALL(lseek), DM, Any, "file sizes and positions (SEEK_END, SEEK_DATA)"},
+    {SYSCALL(fdatasync), DM, Any, "virtio-blk flush on the scratch file"},
+    {SYSCALL(fsync), DM, Any, "flush where fdatasync is not enough"},
+    {SYSCALL(fallocate), DM, Any, "discard and write-zeroes punch holes in the scratch file"},
+    {SYSCALL(getrandom), DM, Any, "virtio-rng and OpenSSL's generator"},
+    {SYSCALL(socket), DM, UnixSocketsOnly,
+        "vsock: guest-initiated connections reach host Unix sockets"},
+    {SYSCALL(connect), DM, Any,
+        "vsock: connecting to the host's Unix socket (AF_UNIX only: see socket)"},
+    {SYSCALL(accept4), DM, Any, "vsock and control: host-initiated connections"},
+    {SYSCALL(recvmsg), DM, Any, "control and vsock streams"},
+    {SYSCALL(sendmsg), DM, Any, "control and vsock streams"},
+    {SYSCALL(recvfrom), DM, Any, "recv() on sockets"},
+    {SYSCALL(sendto), DM, Any, "send() on sockets"},
+    {SYSCALL(shutdown), DM, Any, "vsock: half-closing a stream"},
+    {SYSCALL(getsockopt), DM, Any, "SO_ERROR after a non-blocking connect"},
+    {SYSCALL(setsockopt), DM, Any, "socket buffer sizes"},
+    {SYSCALL(fcntl), DM, Any, "making accepted sockets non-blocking (F_GETFL/F_SETFL)"},
+    {SYSCALL(close), DM, Any, "closing connections and cached dataset files"},
+    {SYSCALL(openat), D, ReadOnlyOpen,
+        "the dataset fd cache opens original files lazily, read-only"},
+    {SYSCALL(statx), DM, Any, "checking a dataset file has not changed"},
+    {SYSCALL(munlock), DM, Any,
+        "releasing the scratch key's locked pages when the disk is destroyed"},
+
+    // The main thread: supervision, shutdown and shred.
+    {SYSCALL(ioctl), M, IoctlAllowList, "KVM ioctls and the terminal's mode (see the ioctl table)"},
+    {SYSCALL(openat), M, Any, "writing the shred report; opening files at shutdown"},
+    {SYSCALL(getdents64), M, Any, "listing the session directory to remove it"},
+    {SYSCALL(unlink), M, Any, "shred: unlinking the scratch file and sockets"},
+    {SYSCALL(unlinkat), M, Any, "shred: unlinking inside the session directory"},
+    {SYSCALL(rmdir), M, Any, "shred: removing the session directory"},
+    {SYSCALL(ftruncate), M, Any,
+        "shred: discarding the scratch file where holes cannot be punched"},
+
+    {SYSCALL(bind), M, Any, "listening Unix sockets for host-initiated vsock connections"},
+    {SYSCALL(listen), M, Any, "listening Unix sockets for host-initiated vsock connections"},
+    {SYSCALL(pipe2), M, Any, "self-pipes for signal handling"},
+    {SYSCALL(poll), M, Any, "waiting on the control socket and the console"},
+    {SYSCALL(ppoll), M, Any, "poll() on newer glibc"},
+    {SYSCALL(kill), M, OwnProcessOnly, "raise() and stopping ourselves; no other process"},
+
+    {SYSCALL(wait4), M, Any, "reaping a child, should a library have made one"},
+    {SYSCALL(rt_sigaction), M, Any, "installing signal handlers (termination, the vCPU kick)"},
+    {SYSCALL(sigaltstack), M, Any, "glibc sets up and tears down alternate signal stacks"},
+    {SYSCALL(clone), M, ThreadsOnly, "starting the vCPU and device threads"},
+    {SYSCALL(clone3), M, FailWithEnosys,
+        "clone3's flags are out of a filter's reach: glibc falls back to clone"},
+    {SYSCALL(set_robust_list), M, Any, "a new thread registers its robust futex list"},
+    {SYSCALL(rseq), M, Any, "a new thread registers restartable sequences"},
+    {SYSCALL(sched_getaffinity), M, Any, "std::thread::hardware_concurrency"},
+    {SYSCALL(prctl), M, SafePrctl,
+        "naming threads; libseccomp sets no_new_privs before loading a filter"},
+    {SYSCALL(seccomp), M, Any,
+        "threads started later install their own filters (filters only narrow)"},
+};
+
+const IoctlRule kIoctls[] = {
+    {IOCTL(KVM_RUN), V, "running the vCPU"},
+    {IOCTL(KVM_IRQ_LINE), All,
+        "legacy devices (serial, i8042) raise and lower their interrupt lines"},
+    {IOCTL(KVM_GET_REGS), V, "reporting where a crashed guest stopped"},
+    {IOCTL(KVM_GET_SREGS), V, "reporting where a crashed guest stopped"},
+    {IOCTL(TCGETS), All, "isatty(): stdio asks on its first write to a character device"},
+    {IOCTL(TCSETS), M, "restoring the terminal's mode after an interactive console"},
+    {IOCTL(TCSETSW), M, "restoring the terminal's mode after an interactive console"},
+    {IOCTL(TCSETSF), M, "restoring the terminal's mode after an interactive console"},
+};
+
+#undef SYSCALL
+#undef IOCTL
+
+} // namespace
+
+const char* threadKindName(ThreadKind kind)
+{
+    switch (kind) {
+    case ThreadKind::Vcpu:
+        return "vcpu";
+    case ThreadKind::Device:
+        return "device";
+    case ThreadKind::Main:
+        return "main";
+    }
+    return "unknown";
+}
+
+bool appliesTo(unsigned kinds, ThreadKind kind)
+{
+    switch (kind) {
+    case ThreadKind::Vcpu:
+        return kinds & kForVcpu;
+    case ThreadKind::Device:
+        return kinds & kForDevice;
+    case ThreadKind::Main:
+        return true; // the union of every kind, plus its own rows
+    }
+    return false;
+}
+
+std::span<const SyscallRule> syscallAllowList()
+{
+    return kSyscalls;
+}
+
+std::span<const IoctlRule> ioctlAllowList()
+{
+    return kIoctls;
+}
+
+} // namespace vmm
