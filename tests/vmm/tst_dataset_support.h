@@ -280,7 +280,7 @@ public:
             const int mid = head + (back - head) / 2;
             Block block = directoryBlock(folder, static_cast<uint64_t>(mid));
             unsigned nameOffset = block.u16(8) & (kBlockSize - 1);
-            unsigned count = nameOffset / sizeof(vmm::erofs::Dirent);
+            unsigned count = static_cast<unsigned>(nameOffset / sizeof(vmm::erofs::Dirent));
             if (count == 0)
                 return {};
             unsigned matched = std::min(startPrefix, endPrefix);
@@ -331,7 +331,7 @@ public:
             Block block = directoryBlock(folder, position / kBlockSize);
             unsigned maxSize =
                 static_cast<unsigned>(std::min<uint64_t>(folder.size - position, kBlockSize));
-            unsigned count = block.u16(8) / sizeof(vmm::erofs::Dirent);
+            unsigned count = static_cast<unsigned>(block.u16(8) / sizeof(vmm::erofs::Dirent));
             for (unsigned index = 0; index < count; ++index) {
                 unsigned nameOffset = block.u16(index * sizeof(vmm::erofs::Dirent) + 8);
                 unsigned nameEnd = index + 1 < count

@@ -28,9 +28,18 @@ void DeviceThread::start(std::function<void()> onStart)
     m_thread = std::thread([this, onStart = std::move(onStart)] { run(onStart); });
 }
 
+static std::atomic<void (*)()> s_threadStartHook { nullptr };
+
+void DeviceThread::setThreadStartHook(void (*hook)())
+{
+    s_threadStartHook = hook;
+}
+
 void DeviceThread::run(const std::function<void()>& onStart)
 {
     ::pthread_setname_np(::pthread_self(), "airlock-devices");
+    if (auto hook = s_threadStartHook.load())
+        hook();
     if (onStart)
         onStart();
     while (!m_stopping.load()) {

@@ -27,6 +27,9 @@ public:
     void start(std::function<void()> onStart = {});
     /// Ends the loop after the current round and joins the thread. Idempotent.
     void stop();
+    /// Runs on every device thread as it starts, before `onStart` (airlock-vmm installs the
+    /// device seccomp filter there). Set once, before any machine is built.
+    static void setThreadStartHook(void (*hook)());
     /// Set when the loop failed (epoll_wait error): the machine must stop.
     bool failed() const { return m_failed; }
 

@@ -21,6 +21,7 @@
 #include "scratch/EncryptedScratch.h"
 #include "virtio/block/BlockDevice.h"
 #include "virtio/rng/RngDevice.h"
+#include "virtio/vsock/VsockDevice.h"
 
 #include <algorithm>
 #include <cerrno>
@@ -109,15 +110,16 @@ static Result<SessionBackends> makeBackends(const MachineConfig& config)
     return backends;
 }
 
-// The guest-visible order of the virtio devices: rng, the datasets, the scratch disk.
-static size_t virtioDeviceCount(const SessionBackends& backends)
+// The guest-visible order of the virtio devices: rng, the datasets, the scratch disk, vsock (with
+// a session directory to hold its socket).
+static size_t virtioDeviceCount(const MachineConfig& config, const SessionBackends& backends)
 {
-    return 1 + backends.datasets.size() + (backends.scratch ? 1 : 0);
+    return 1 + backends.datasets.size() + (backends.scratch ? 1 : 0) + (config.sessionDirectory.empty() ? 0 : 1);
 }
 
 static std::string sessionKernelParameters(const MachineConfig& config, const SessionBackends& backends)
 {
-    std::string parameters = VirtioDevices::kernelParametersFor(virtioDeviceCount(backends));
+    std::string parameters = VirtioDevices::kernelParametersFor(virtioDeviceCount(config, backends));
     for (size_t index = 0; index < config.datasets.size(); ++index)
         parameters += " " + datasetKernelParameter(index, config.datasets[index].name);
     if (!config.commandLineAppend.empty())
@@ -146,6 +148,12 @@ static Result<void> addVirtioDevices(Machine& machine, const MachineConfig& conf
         machine.setScratch(backends.scratch);
     }
     machine.setSessionDirectory(config.sessionDirectory);
+    if (!config.sessionDirectory.empty()) {
+        std::string socketPath = config.sessionDirectory + "/" + kVsockSocketName;
+        auto vsock = VMM_TRY(VsockDevice::create(socketPath, machine.devices().loop()));
+        VMM_TRY(add(vsock));
+        machine.setVsock(vsock, socketPath);
+    }
     return {};
 }
 

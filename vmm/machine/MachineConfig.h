@@ -7,6 +7,11 @@
 
 namespace vmm {
 
+/// The guest's vsock device listens here, inside the session directory (Firecracker's hybrid
+/// vsock: connect, write "CONNECT <port>\n"; guest-initiated connections to port P reach a
+/// listener at this path + "_P").
+inline constexpr const char* kVsockSocketName = "vsock.sock";
+
 /// A host folder or file the guest sees read-only at /datasets/<name>.
 struct DatasetConfig {
     std::string name;

@@ -91,6 +91,8 @@ uint8_t* GuestMemory::hostAddress(const GuestRegion& region) const
 
 Result<void> GuestMemory::read(GuestAddress address, std::span<uint8_t> destination) const
 {
+    if (destination.empty())
+        return {}; // memcpy with a null pointer is undefined even for zero bytes
     auto source = VMM_TRY(slice(address, destination.size()));
     std::memcpy(destination.data(), source.data(), destination.size());
     return {};
@@ -98,6 +100,8 @@ Result<void> GuestMemory::read(GuestAddress address, std::span<uint8_t> destinat
 
 Result<void> GuestMemory::write(GuestAddress address, std::span<const uint8_t> source) const
 {
+    if (source.empty())
+        return {};
     auto destination = VMM_TRY(slice(address, source.size()));
     std::memcpy(destination.data(), source.data(), source.size());
     return {};

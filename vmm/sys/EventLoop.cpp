@@ -101,13 +101,14 @@ Result<int> EventLoop::runOnce(int timeoutMs)
     int dispatched = 0;
     for (int i = 0; i < count; ++i) {
         const epoll_event& event = events[static_cast<size_t>(i)];
-        if (event.data.u64 == kWakeToken) {
+        uint64_t token = event.data.u64; // epoll_event is packed: copy, never bind a reference
+        if (token == kWakeToken) {
             runPosted();
             ++dispatched;
             continue;
         }
         // Looked up per event: an earlier callback of this round may have removed this one.
-        auto found = m_byToken.find(event.data.u64);
+        auto found = m_byToken.find(token);
         if (found == m_byToken.end())
             continue;
         std::shared_ptr<Registration> registration = found->second; // alive while it runs

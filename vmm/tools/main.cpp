@@ -1,12 +1,56 @@
 // airlock-vmm: runs one Airlock microVM under KVM (see --help).
 
+#include "machine/DeviceThread.h"
 #include "machine/MachineBuilder.h"
+#include "machine/VcpuThread.h"
 #include "runner/ConsoleSession.h"
 #include "runner/Options.h"
+#include "runner/SessionShred.h"
+#include "sandbox/Landlock.h"
+#include "sandbox/ProcessHardening.h"
+#include "sandbox/SeccompFilter.h"
 
 #include <cstdio>
+#include <cstdlib>
 #include <string>
 #include <vector>
+
+namespace {
+
+// A thread that cannot install its filter must not run the guest unconfined.
+template<vmm::ThreadKind kind>
+void installFilterOrDie()
+{
+    if (auto installed = vmm::installSyscallFilter(kind); !installed) {
+        std::fprintf(stderr, "airlock-vmm: error: %s\n", installed.error().message().c_str());
+        std::_Exit(vmm::kExitStartFailed);
+    }
+}
+
+std::string parentDirectory(const std::string& path)
+{
+    auto slash = path.rfind('/');
+    if (slash == std::string::npos)
+        return ".";
+    return slash == 0 ? "/" : path.substr(0, slash);
+}
+
+// Files the running VM may touch: datasets (read lazily), /proc (metrics), the session directory
+// and the shred report's folder. Everything else was opened while building.
+vmm::Result<bool> confineFileAccess(const vmm::Options& options)
+{
+    std::vector<std::string> readOnly { "/proc" };
+    for (const vmm::DatasetConfig& dataset : options.machine.datasets)
+        readOnly.push_back(dataset.hostPath);
+    std::vector<std::string> readWrite;
+    if (!options.machine.sessionDirectory.empty())
+        readWrite.push_back(options.machine.sessionDirectory);
+    if (!options.shredReportPath.empty())
+        readWrite.push_back(parentDirectory(options.shredReportPath));
+    return vmm::restrictFileAccess(readOnly, readWrite);
+}
+
+} // namespace
 
 int main(int argc, char** argv)
 {
@@ -26,14 +70,45 @@ int main(int argc, char** argv)
         return 0;
     }
 
+    // Before anything else is opened: nothing inherited but stdio and the control channel, no
+    // privilege gain, no core dump (guest RAM and the scratch key live in this process).
+    std::vector<int> keep;
+    if (options->controlFd >= 0)
+        keep.push_back(options->controlFd);
+    if (auto hardened = vmm::hardenProcess(keep); !hardened) {
+        std::fprintf(stderr, "airlock-vmm: error: %s\n", hardened.error().message().c_str());
+        return vmm::kExitStartFailed;
+    }
     vmm::blockHostSignals();
+    vmm::VcpuThread::setThreadStartHook(installFilterOrDie<vmm::ThreadKind::Vcpu>);
+    vmm::DeviceThread::setThreadStartHook(installFilterOrDie<vmm::ThreadKind::Device>);
+
     auto machine = vmm::buildMachine(options->machine, vmm::writeToStandardOutput);
     if (!machine) {
+        vmm::removeEmptySessionDirectory(options->machine.sessionDirectory);
         std::fprintf(stderr, "airlock-vmm: error: %s\n", machine.error().message().c_str());
         return vmm::kExitStartFailed;
     }
+    if (auto confined = confineFileAccess(*options); !confined) {
+        std::fprintf(stderr, "airlock-vmm: error: %s\n", confined.error().message().c_str());
+        return vmm::kExitStartFailed;
+    }
+    installFilterOrDie<vmm::ThreadKind::Main>();
+
     vmm::StopReason reason = vmm::runConsoleSession(**machine);
     if (reason.exitCode() != 0 && reason.kind != vmm::StopReason::Kind::GuestExit)
         std::fprintf(stderr, "airlock-vmm: %s\n", reason.description().c_str());
+
+    vmm::ShredReport report = vmm::shredSession(**machine);
+    machine->reset();
+    if (!options->shredReportPath.empty()) {
+        if (auto written = vmm::writeShredReport(report, options->shredReportPath); !written)
+            std::fprintf(stderr, "airlock-vmm: error: %s\n", written.error().message().c_str());
+    }
+    std::fprintf(stderr, "airlock-vmm: session shredded: %zu items, %s%s%s\n", report.items().size(),
+        report.allSucceeded() ? "all verified" : "SOME FAILED",
+        options->shredReportPath.empty() ? "" : "; report in ", options->shredReportPath.c_str());
+    if (!report.allSucceeded())
+        std::fputs(report.toJson().c_str(), stderr);
     return reason.exitCode();
 }
