@@ -36,12 +36,17 @@ for attempt in 1 2; do
     break
 done
 
+echo "== fuzzers (libFuzzer, ASan + UBSan; 30 s each)" >&2
+tests/fuzz/run "${AIRLOCK_FUZZ_SECONDS:-30}" | tee -a "$log" || status=1
+
 echo "== benchmarks" >&2
 tests/bench/run "$build" || status=1
 
-# ctest's own summaries ("N% tests passed, F tests failed out of T"), colours stripped, added up.
+# ctest's own summaries ("N% tests passed, F tests failed out of T"), colours stripped, added up,
+# and one test per fuzzer ("fuzz NAME: R runs, S s, ok|CRASH").
 read -r passed failed < <(sed 's/\x1b\[[0-9;]*m//g' "$log" | awk '
     /tests passed, [0-9]+ tests failed out of [0-9]+/ { f += $4; t += $NF }
+    /^fuzz [a-z_]+: .* (ok|CRASH)$/ { t += 1; if ($NF == "CRASH") f += 1 }
     END { print t - f, f + 0 }')
 echo "tests: $passed passed, $failed failed"
 ((failed == 0)) || status=1

@@ -4,6 +4,7 @@
 // the quotes they need.
 
 #include "LabTestMain.h"
+#include "tst_vmm_datasets_scripts.h"
 #include "VmmRun.h"
 
 #include <QCryptographicHash>
@@ -55,14 +56,14 @@ QMap<QString, QByteArray> hostHashes(const QString& root)
 QMap<QString, QByteArray> guestHashes(const QByteArray& output, const QByteArray& begin, const QByteArray& end)
 {
     QMap<QString, QByteArray> hashes;
-    int from = output.indexOf(begin);
-    int to = output.indexOf(end, from);
+    qsizetype from = output.indexOf(begin);
+    qsizetype to = output.indexOf(end, from);
     if (from < 0 || to < 0)
         return hashes;
     const QList<QByteArray> lines = output.mid(from + begin.size(), to - from - begin.size()).split('\n');
     for (QByteArray line : lines) {
         line = line.trimmed();
-        int separator = line.indexOf("  ");
+        qsizetype separator = line.indexOf("  ");
         if (separator == 64)
             hashes.insert(QString::fromUtf8(line.mid(66)), line.left(64));
     }
@@ -126,15 +127,7 @@ private slots:
         QVERIFY(QFile::link("plain.txt", study + "/relative-link"));
         QVERIFY(QFile::link(path("outside/secret.txt"), study + "/escape-link"));
 
-        QStringList tools = withScript("hashes", R"(cd "/datasets/study 1" || exit 3
-echo BEGIN-HASHES
-find . -type f | sort | while IFS= read -r f; do sha256sum "$f"; done
-echo END-HASHES
-echo relative=$(readlink relative-link) escape=$(readlink escape-link)
-cat escape-link 2>/dev/null
-[ -d "empty folder" ] && echo empty-folder-present
-mount | grep -q "/datasets/study 1 type erofs (ro" && echo mounted-erofs-ro
-)");
+        QStringList tools = withScript("hashes", kHashesScript);
         QVERIFY(!tools.isEmpty());
         VmmRunResult run = boot(tools + QStringList { "--dataset", study, "--", "sh", "/datasets/tools/run.sh" });
         QVERIFY2(run.finished && run.exitCode == 0, describe(run).constData());
@@ -165,11 +158,7 @@ mount | grep -q "/datasets/study 1 type erofs (ro" && echo mounted-erofs-ro
         QCOMPARE(::pwrite(fd, "END", 3, size - 3), ssize_t { 3 });
         ::close(fd);
 
-        QStringList tools = withScript("big", R"(f=/datasets/big/huge.img
-echo size=$(stat -c %s $f)
-echo boundary=$(dd if=$f bs=4096 skip=1048575 count=2 2>/dev/null | sha256sum | cut -c1-64)
-echo tail=$(dd if=$f bs=4096 skip=1310720 count=1 2>/dev/null | sha256sum | cut -c1-64)
-)");
+        QStringList tools = withScript("big", kBigFileScript);
         VmmRunResult run = boot(tools + QStringList { "--dataset", path("big"), "--", "sh", "/datasets/tools/run.sh" });
         QVERIFY2(run.finished && run.exitCode == 0, describe(run).constData());
 
@@ -198,10 +187,7 @@ echo tail=$(dd if=$f bs=4096 skip=1310720 count=1 2>/dev/null | sha256sum | cut 
             QVERIFY(file.open(QIODevice::WriteOnly) && file.write(content) == content.size());
             all.addData(content);
         }
-        QStringList tools = withScript("many", R"(cd /datasets/many || exit 3
-echo count=$(ls | wc -l)
-echo all=$(find . -type f | sort | xargs cat | sha256sum | cut -c1-64)
-)");
+        QStringList tools = withScript("many", kManyFilesScript);
         VmmRunResult run = boot(tools + QStringList { "--dataset", many, "--", "sh", "/datasets/tools/run.sh" }, 600000);
         QVERIFY2(run.finished && run.exitCode == 0, describe(run).constData());
         QVERIFY2(run.standardOutput.contains("count=100000"), describe(run).constData());
@@ -215,16 +201,7 @@ echo all=$(find . -type f | sort | xargs cat | sha256sum | cut -c1-64)
         QString data = path("protected");
         QVERIFY(writeFile(data + "/record.csv", "id,value\n1,unchanged\n"));
         QMap<QString, QByteArray> before = hostHashes(data);
-        QStringList tools = withScript("write", R"(d=/datasets/protected
-touch $d/new.txt 2>/dev/null; echo touch=$?
-echo tampered >> $d/record.csv 2>/dev/null; echo append=$?
-for s in /sys/block/vd*; do [ "$(cat $s/serial)" = airlock-ds1 ] && disk=/dev/${s##*/}; done
-echo disk=$disk
-dd if=/dev/zero of=$disk bs=4096 count=1 conv=fsync 2>/dev/null; echo raw=$?
-blockdev --setrw $disk 2>/dev/null
-dd if=/dev/zero of=$disk bs=4096 count=1 oflag=direct 2>/dev/null; echo rawdirect=$?
-sync
-)");
+        QStringList tools = withScript("write", kWriteScript);
         VmmRunResult run = boot(tools + QStringList { "--dataset", data, "--", "sh", "/datasets/tools/run.sh" });
         QVERIFY2(run.finished && run.exitCode == 0, describe(run).constData());
         QVERIFY2(run.standardOutput.contains("disk=/dev/vd"), describe(run).constData());

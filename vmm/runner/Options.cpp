@@ -39,6 +39,9 @@ Options:
   --control-fd N     the app's control channel (a connected stream socket)
   --shred-report FILE
                      write the shred report (JSON) to FILE (default: stderr)
+  --manifest-report FILE
+                     write each dataset's SHA-256 manifest, and what changed in
+                     it during the session, to FILE (JSON)
   -h, --help         show this help
   --version          show the version
 
@@ -133,6 +136,8 @@ Result<Options> parseOptions(std::span<const std::string> arguments)
             options.controlFd = static_cast<int>(VMM_TRY(parseCount("--control-fd", VMM_TRY(value("--control-fd")))));
         else if (argument == "--shred-report")
             options.shredReportPath = VMM_TRY(value("--shred-report"));
+        else if (argument == "--manifest-report")
+            options.manifestReportPath = VMM_TRY(value("--manifest-report"));
         else
             return failure(Error::invalid(argument, "unknown option"));
     }

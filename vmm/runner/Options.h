@@ -18,6 +18,8 @@ struct Options {
     int controlFd = -1;
     /// Where the shred report (JSON) is written when the session ends; empty: standard error.
     std::string shredReportPath;
+    /// Where the datasets' SHA-256 manifests and their check at the end go (JSON); empty: none.
+    std::string manifestReportPath;
 };
 
 /// The --help text.

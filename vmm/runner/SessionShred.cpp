@@ -82,22 +82,26 @@ ShredReport shredSession(Machine& machine)
 
 Result<void> writeShredReport(const ShredReport& report, const std::string& path)
 {
+    return writeTextFileAtomically(report.toJson() + "\n", path);
+}
+
+Result<void> writeTextFileAtomically(const std::string& text, const std::string& path)
+{
     std::string temporary = path + ".partial";
     int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
     if (fd < 0)
-        return failure(Error::fromErrno("shred report", errno, "cannot write '" + temporary + "'"));
+        return failure(Error::fromErrno("report", errno, "cannot write '" + temporary + "'"));
     UniqueFd file(fd);
-    std::string text = report.toJson() + "\n";
     for (size_t written = 0; written < text.size();) {
         ssize_t count = ::write(fd, text.data() + written, text.size() - written);
         if (count < 0 && errno == EINTR)
             continue;
         if (count <= 0)
-            return failure(Error::fromErrno("shred report", errno, "cannot write '" + temporary + "'"));
+            return failure(Error::fromErrno("report", errno, "cannot write '" + temporary + "'"));
         written += static_cast<size_t>(count);
     }
     if (::fsync(fd) < 0 || ::rename(temporary.c_str(), path.c_str()) < 0)
-        return failure(Error::fromErrno("shred report", errno, "cannot store '" + path + "'"));
+        return failure(Error::fromErrno("report", errno, "cannot store '" + path + "'"));
     return {};
 }
 

@@ -100,6 +100,12 @@ const SyscallRule kSyscalls[] = {
     {SYSCALL(openat), D, ReadOnlyOpen,
         "the dataset fd cache opens original files lazily, read-only"},
     {SYSCALL(statx), DM, Any, "checking a dataset file has not changed"},
+    {SYSCALL(openat2), DM, Any,
+        "dataset files are opened beneath their folder (RESOLVE_BENEATH|RESOLVE_NO_SYMLINKS); its "
+        "flags sit in a struct seccomp cannot read, so Landlock confines it: datasets read-only"},
+    {SYSCALL(readlinkat), DM, Any, "checking a dataset symlink has not changed"},
+    {SYSCALL(timerfd_create), DM, Any, "vsock connect and shutdown timeouts on the device loop"},
+    {SYSCALL(timerfd_settime), DM, Any, "arming the vsock timeouts"},
     {SYSCALL(munlock), DM, Any,
         "releasing the scratch key's locked pages when the disk is destroyed"},
 

@@ -4,6 +4,7 @@
 #include "machine/MachineBuilder.h"
 #include "machine/VcpuThread.h"
 #include "runner/ConsoleSession.h"
+#include "runner/DatasetManifests.h"
 #include "runner/Options.h"
 #include "runner/SessionShred.h"
 #include "sandbox/Landlock.h"
@@ -47,7 +48,27 @@ vmm::Result<bool> confineFileAccess(const vmm::Options& options)
         readWrite.push_back(options.machine.sessionDirectory);
     if (!options.shredReportPath.empty())
         readWrite.push_back(parentDirectory(options.shredReportPath));
+    if (!options.manifestReportPath.empty())
+        readWrite.push_back(parentDirectory(options.manifestReportPath));
     return vmm::restrictFileAccess(readOnly, readWrite);
+}
+
+// Says which files of a dataset changed or vanished during the session (never hidden), and
+// writes the manifests for the audit trail.
+void reportDatasetChanges(const std::vector<vmm::DatasetManifests::Outcome>& outcomes, const std::string& path)
+{
+    for (const auto& outcome : outcomes) {
+        if (!outcome.differences || outcome.differences->isEmpty())
+            continue;
+        const auto& changes = *outcome.differences;
+        std::fprintf(stderr, "airlock-vmm: dataset '%s' changed on the host during the session: %zu changed, "
+                             "%zu vanished, %zu added (see the manifest report)\n",
+            outcome.name.c_str(), changes.changed.size(), changes.vanished.size(), changes.added.size());
+    }
+    if (path.empty())
+        return;
+    if (auto written = vmm::writeTextFileAtomically(vmm::DatasetManifests::toJson(outcomes) + "\n", path); !written)
+        std::fprintf(stderr, "airlock-vmm: error: %s\n", written.error().message().c_str());
 }
 
 } // namespace
@@ -95,10 +116,20 @@ int main(int argc, char** argv)
     }
     installFilterOrDie<vmm::ThreadKind::Main>();
 
+    vmm::DatasetManifests manifests;
+    manifests.start(**machine, [](const vmm::DatasetManifests::Outcome& outcome) {
+        if (outcome.manifest)
+            std::fprintf(stderr, "airlock-vmm: dataset '%s': %zu files, SHA-256 manifest %s\n", outcome.name.c_str(),
+                outcome.manifest->entries().size(), outcome.manifest->digestHex().c_str());
+        else
+            std::fprintf(stderr, "airlock-vmm: dataset '%s': no manifest: %s\n", outcome.name.c_str(), outcome.error.c_str());
+    });
+
     vmm::StopReason reason = vmm::runConsoleSession(**machine);
     if (reason.exitCode() != 0 && reason.kind != vmm::StopReason::Kind::GuestExit)
         std::fprintf(stderr, "airlock-vmm: %s\n", reason.description().c_str());
 
+    reportDatasetChanges(manifests.verifyAll(), options->manifestReportPath);
     vmm::ShredReport report = vmm::shredSession(**machine);
     machine->reset();
     if (!options->shredReportPath.empty()) {
