@@ -36,8 +36,8 @@ for attempt in 1 2; do
     break
 done
 
-echo "== fuzzers (libFuzzer, ASan + UBSan; 30 s each)" >&2
-tests/fuzz/run "${AIRLOCK_FUZZ_SECONDS:-30}" | tee -a "$log" || status=1
+echo "== fuzzers (libFuzzer, ASan + UBSan; 20 s each)" >&2
+tests/fuzz/run "${AIRLOCK_FUZZ_SECONDS:-20}" | tee -a "$log" || status=1
 
 echo "== benchmarks" >&2
 tests/bench/run "$build" || status=1

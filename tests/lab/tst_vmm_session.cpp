@@ -221,8 +221,10 @@ private slots:
         QVERIFY2(last, last ? "" : last.error().message().c_str());
         QVERIFY(last->shutdown());
         QVERIFY(vmm.waitForFinished(120000));
-        QCOMPARE(vmm.exitCode(), 0);
-        QVERIFY2(!QFileInfo::exists(session), "the session directory outlived the session");
+        QByteArray errors = vmm.readAllStandardError();
+        QVERIFY2(vmm.exitCode() == 0, errors.constData());
+        QVERIFY2(!QFileInfo::exists(session),
+            qPrintable("the session directory outlived the session: " + QDir(session).entryList(QDir::AllEntries | QDir::System | QDir::Hidden).join(", ") + "\n" + QString::fromUtf8(errors)));
     }
 };
 

@@ -79,8 +79,8 @@ int landlockAbiVersion()
     return version > 0 ? static_cast<int>(version) : 0;
 }
 
-Result<bool> restrictFileAccess(
-    std::span<const std::string> readOnly, std::span<const std::string> readWrite)
+Result<bool> restrictFileAccess(std::span<const std::string> readOnly,
+    std::span<const std::string> readWrite, std::span<const std::string> removable)
 {
     int version = landlockAbiVersion();
     if (version == 0)
@@ -97,6 +97,11 @@ Result<bool> restrictFileAccess(
         VMM_TRY(addPath(rulesetFd.get(), path, kReadRights, handled));
     for (const std::string& path : readWrite)
         VMM_TRY(addPath(rulesetFd.get(), path, kWriteRights, handled));
+    for (const std::string& path : removable) {
+        auto slash = path.find_last_of('/', path.size() > 1 ? path.size() - 2 : 0);
+        std::string parent = slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
+        VMM_TRY(addPath(rulesetFd.get(), parent, LANDLOCK_ACCESS_FS_REMOVE_DIR, handled));
+    }
     if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
         return failure(Error::fromErrno("prctl(PR_SET_NO_NEW_PRIVS)", errno));
     if (::syscall(SYS_landlock_restrict_self, rulesetFd.get(), 0) < 0)

@@ -14,8 +14,10 @@ int landlockAbiVersion();
 /// access listed: reading (files and directory listings) under `readOnly`, reading and writing,
 /// creating and removing under `readWrite`; nothing elsewhere. Already open fds keep working.
 /// Call it from the main thread before starting others. Sets no_new_privs (Landlock requires
-/// it). Returns false, having changed nothing, when the kernel has no Landlock.
-Result<bool> restrictFileAccess(
-    std::span<const std::string> readOnly, std::span<const std::string> readWrite);
+/// it). Each of `removable` may also be removed itself (rmdir: Landlock checks that right on its
+/// parent, where nothing else is granted). Returns false, having changed nothing, when the kernel
+/// has no Landlock.
+Result<bool> restrictFileAccess(std::span<const std::string> readOnly,
+    std::span<const std::string> readWrite, std::span<const std::string> removable = {});
 
 } // namespace vmm

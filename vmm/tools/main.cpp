@@ -50,7 +50,9 @@ vmm::Result<bool> confineFileAccess(const vmm::Options& options)
         readWrite.push_back(parentDirectory(options.shredReportPath));
     if (!options.manifestReportPath.empty())
         readWrite.push_back(parentDirectory(options.manifestReportPath));
-    return vmm::restrictFileAccess(readOnly, readWrite);
+    // The session directory itself is removed when the session is shredded.
+    std::vector<std::string> removable(readWrite.begin(), readWrite.begin() + (options.machine.sessionDirectory.empty() ? 0 : 1));
+    return vmm::restrictFileAccess(readOnly, readWrite, removable);
 }
 
 // Says which files of a dataset changed or vanished during the session (never hidden), and
