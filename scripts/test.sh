@@ -19,11 +19,11 @@ echo "== lab tests (real KVM)" >&2
 # The emulated KVM host itself sometimes freezes (about one lab run in eight: its console stops,
 # and even ctest's own timeout inside it never fires; see tests/lab/README.md). A frozen lab ends
 # at AIRLOCK_LAB_TIMEOUT with status 124 and its tests are run once more in a fresh lab; any other
-# failure counts. A lab test gets 300 s and one more try inside a run.
+# failure counts. A lab test gets 20 minutes and one more try inside a run.
 for attempt in 1 2; do
     lab_log=$(mktemp)
     lab_status=0
-    AIRLOCK_LAB_TIMEOUT=900 tests/lab/run ctest --test-dir "$build" -L lab --output-on-failure --timeout 300 --repeat until-pass:2 \
+    AIRLOCK_LAB_TIMEOUT=1800 tests/lab/run ctest --test-dir "$build" -L lab --output-on-failure --timeout 1200 --repeat until-pass:2 \
         | tee "$lab_log" || lab_status=$?
     if ((lab_status == 124 && attempt == 1)); then
         echo "== the lab froze (timed out); running the lab tests once more in a fresh lab" >&2

@@ -19,9 +19,12 @@ echo boundary=$(dd if=$f bs=4096 skip=1048575 count=2 2>/dev/null | sha256sum | 
 echo tail=$(dd if=$f bs=4096 skip=1310720 count=1 2>/dev/null | sha256sum | cut -c1-64)
 )SH";
 
+// Every name is listed (readdir over the whole folder), and files spread over it are found by
+// name (the kernel's binary search over the folder's blocks) and read. Reading all 100,000 would
+// take many minutes under the lab's emulation; the unit tests read every one through fsck.erofs.
 inline constexpr char kManyFilesScript[] = R"SH(cd /datasets/many || exit 3
-echo count=$(ls | wc -l)
-echo all=$(find . -type f | sort | xargs cat | sha256sum | cut -c1-64)
+echo count=$(ls | wc -l) last=$(ls | tail -1)
+echo sample=$(for i in 000000 000001 012345 049999 050000 077777 099998 099999; do cat f$i; done | tr '\n' ,)
 )SH";
 
 inline constexpr char kWriteScript[] = R"SH(d=/datasets/protected

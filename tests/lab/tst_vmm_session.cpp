@@ -5,6 +5,7 @@
 #include "LabTestMain.h"
 #include "VmmRun.h"
 #include "protocol/AgentClient.h"
+#include "scratch/AbandonedSession.h"
 
 #include <QCryptographicHash>
 #include <QDir>
@@ -21,6 +22,8 @@
 
 #include <future>
 #include <thread>
+
+#include <csignal>
 
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -139,7 +142,7 @@ private slots:
         QString session = m_directory.filePath("session-vsock");
         QProcess vmm;
         vmm.start(QStringLiteral(AIRLOCK_VMM),
-            baseArguments() + QStringList { "--session-dir", session, "--", "sh", "-c", "echo console-ok; sleep 600" });
+            baseArguments() + QStringList { "--scratch", "64M", "--session-dir", session, "--", "sh", "-c", "echo console-ok; sleep 600" });
         QVERIFY(vmm.waitForStarted(10000));
         QByteArray output;
         QVERIFY2(waitForOutput(vmm, output, "console-ok", 180000), output.right(3000).constData());
@@ -216,6 +219,38 @@ private slots:
         for (auto& result : results)
             QCOMPARE(result.get(), QByteArray("ok"));
 
+        // A result written to /outbox is listed and fetched with its SHA-256; metrics make sense.
+        {
+            auto outbox = connect();
+            QVERIFY2(outbox, outbox ? "" : outbox.error().message().c_str());
+            vmm::ExecRequest write;
+            write.argv = { "sh", "-c", "mkdir -p /outbox/tables && seq 1 5000 > /outbox/tables/result.csv" };
+            auto wrote = outbox->exec(write, -1, [](vmm::AgentClient::OutputStream, std::span<const uint8_t>) -> vmm::Result<void> { return {}; });
+            QVERIFY2(wrote && wrote->exitCode.value_or(-1) == 0, "could not write to /outbox");
+            QByteArray expectedCsv;
+            for (int i = 1; i <= 5000; ++i)
+                expectedCsv += QByteArray::number(i) + "\n";
+            auto listing = outbox->listOutbox();
+            QVERIFY2(listing, listing ? "" : listing.error().message().c_str());
+            QCOMPARE(listing->size(), size_t { 1 });
+            QCOMPARE(QString::fromStdString(listing->front().path), QString("tables/result.csv"));
+            QCOMPARE(QByteArray::fromStdString(listing->front().sha256), QCryptographicHash::hash(expectedCsv, QCryptographicHash::Sha256).toHex());
+            QByteArray fetched;
+            auto end = outbox->fetchOutboxFile("tables/result.csv", [&](std::span<const uint8_t> bytes) -> vmm::Result<void> {
+                fetched.append(reinterpret_cast<const char*>(bytes.data()), static_cast<qsizetype>(bytes.size()));
+                return {};
+            });
+            QVERIFY2(end, end ? "" : end.error().message().c_str());
+            QCOMPARE(fetched, expectedCsv);
+            QVERIFY2(!outbox->fetchOutboxFile("../etc/passwd", [](std::span<const uint8_t>) -> vmm::Result<void> { return {}; }),
+                "a path out of /outbox was served");
+            auto metrics = outbox->metrics();
+            QVERIFY2(metrics, metrics ? "" : metrics.error().message().c_str());
+            QVERIFY(metrics->memoryTotalBytes > 128ull << 20 && metrics->memoryTotalBytes <= 256ull << 20);
+            QVERIFY(metrics->workTotalBytes > 32ull << 20 && metrics->workUsedBytes > 0);
+            QVERIFY(metrics->uptimeSeconds > 0);
+        }
+
         // A clean shutdown through the agent ends the session.
         auto last = connect();
         QVERIFY2(last, last ? "" : last.error().message().c_str());
@@ -225,6 +260,29 @@ private slots:
         QVERIFY2(vmm.exitCode() == 0, errors.constData());
         QVERIFY2(!QFileInfo::exists(session),
             qPrintable("the session directory outlived the session: " + QDir(session).entryList(QDir::AllEntries | QDir::System | QDir::Hidden).join(", ") + "\n" + QString::fromUtf8(errors)));
+    }
+
+    // airlock-vmm killed with SIGKILL cannot shred itself: the supervisor's function completes
+    // what it can (the key died with the process) and leaves nothing behind.
+    void killedSessionIsCompletedBySupervisor()
+    {
+        QString session = m_directory.filePath("session-killed");
+        QProcess vmm;
+        vmm.start(QStringLiteral(AIRLOCK_VMM),
+            baseArguments() + QStringList { "--scratch", "64M", "--session-dir", session, "--", "sh", "-c",
+                "echo data > /work/file; sync; echo written; sleep 600" });
+        QVERIFY(vmm.waitForStarted(10000));
+        QByteArray output;
+        QVERIFY2(waitForOutput(vmm, output, "written", 180000), output.right(3000).constData());
+        QVERIFY(QFileInfo::exists(session + "/scratch.img"));
+        ::kill(static_cast<pid_t>(vmm.processId()), SIGKILL);
+        QVERIFY(vmm.waitForFinished(30000));
+        QVERIFY2(QFileInfo::exists(session), "nothing was left to complete: the test proves nothing");
+
+        vmm::ShredReport report = vmm::completeAbandonedSession(session.toStdString());
+        QVERIFY2(report.allSucceeded(), report.toJson().c_str());
+        QVERIFY2(!QFileInfo::exists(session), report.toJson().c_str());
+        QVERIFY2(report.toJson().find("unrecoverable") != std::string::npos, report.toJson().c_str());
     }
 };
 

@@ -5,6 +5,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include <pthread.h>
+#include <sched.h>
+
 namespace vmm {
 
 void DatasetManifests::start(const Machine& machine, ReadyHandler onReady)
@@ -15,6 +18,10 @@ void DatasetManifests::start(const Machine& machine, ReadyHandler onReady)
         m_outcomes[index].name = dataset.name;
         std::shared_ptr<const ScannedTree> tree = dataset.image->tree();
         m_threads.emplace_back([this, index, tree, onReady](std::stop_token stop) {
+            // Hashing runs only when a CPU would otherwise idle: the guest's vCPUs and devices
+            // come first, so a 10 GiB dataset boots and mounts as fast as a 10 KiB one.
+            sched_param idle {};
+            ::pthread_setschedparam(::pthread_self(), SCHED_IDLE, &idle);
             auto manifest = Manifest::compute(*tree, stop);
             Outcome copy;
             {

@@ -105,6 +105,7 @@ const SyscallRule kSyscalls[] = {
         "flags sit in a struct seccomp cannot read, so Landlock confines it: datasets read-only"},
     {SYSCALL(readlinkat), DM, Any, "checking a dataset symlink has not changed"},
     {SYSCALL(fadvise64), DM, Any, "hashing dataset files: tell the kernel the reads are sequential"},
+    {SYSCALL(sched_setscheduler), M, Any, "dataset hashing threads lower themselves to SCHED_IDLE"},
     {SYSCALL(dup), M, Any, "re-scanning a dataset's folders at the end (fdopendir on a copy)"},
     {SYSCALL(timerfd_create), DM, Any, "vsock connect and shutdown timeouts on the device loop"},
     {SYSCALL(timerfd_settime), DM, Any, "arming the vsock timeouts"},
