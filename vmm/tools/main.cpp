@@ -4,6 +4,7 @@
 #include "machine/MachineBuilder.h"
 #include "machine/VcpuThread.h"
 #include "runner/ConsoleSession.h"
+#include "runner/ControlSession.h"
 #include "runner/DatasetManifests.h"
 #include "runner/Options.h"
 #include "runner/SessionShred.h"
@@ -106,7 +107,18 @@ int main(int argc, char** argv)
     vmm::VcpuThread::setThreadStartHook(installFilterOrDie<vmm::ThreadKind::Vcpu>);
     vmm::DeviceThread::setThreadStartHook(installFilterOrDie<vmm::ThreadKind::Device>);
 
-    auto machine = vmm::buildMachine(options->machine, vmm::writeToStandardOutput);
+    // With --control-fd the app's control channel is the console (and the controller).
+    std::unique_ptr<vmm::ControlSession> control;
+    if (options->controlFd >= 0) {
+        auto created = vmm::ControlSession::create(options->controlFd);
+        if (!created) {
+            std::fprintf(stderr, "airlock-vmm: error: %s\n", created.error().message().c_str());
+            return vmm::kExitStartFailed;
+        }
+        control = std::move(*created);
+    }
+    auto machine = vmm::buildMachine(options->machine,
+        control ? control->consoleOutput() : vmm::ConsoleOutput(vmm::writeToStandardOutput));
     if (!machine) {
         vmm::removeEmptySessionDirectory(options->machine.sessionDirectory);
         std::fprintf(stderr, "airlock-vmm: error: %s\n", machine.error().message().c_str());
@@ -127,7 +139,8 @@ int main(int argc, char** argv)
             std::fprintf(stderr, "airlock-vmm: dataset '%s': no manifest: %s\n", outcome.name.c_str(), outcome.error.c_str());
     });
 
-    vmm::StopReason reason = vmm::runConsoleSession(**machine);
+    vmm::StopReason reason =
+        control ? vmm::runControlSession(**machine, *control) : vmm::runConsoleSession(**machine);
     if (reason.exitCode() != 0 && reason.kind != vmm::StopReason::Kind::GuestExit)
         std::fprintf(stderr, "airlock-vmm: %s\n", reason.description().c_str());
 
@@ -138,6 +151,8 @@ int main(int argc, char** argv)
         if (auto written = vmm::writeShredReport(report, options->shredReportPath); !written)
             std::fprintf(stderr, "airlock-vmm: error: %s\n", written.error().message().c_str());
     }
+    if (control)
+        control->sendShredReport(report);
     std::fprintf(stderr, "airlock-vmm: session shredded: %zu items, %s%s%s\n", report.items().size(),
         report.allSucceeded() ? "all verified" : "SOME FAILED",
         options->shredReportPath.empty() ? "" : "; report in ", options->shredReportPath.c_str());

@@ -1,0 +1,35 @@
+#pragma once
+
+#include "ControlStatus.h"
+#include "HostMetrics.h"
+
+#include <cstddef>
+#include <span>
+#include <string>
+
+namespace vmm {
+
+/// What the control channel acts on: the machine, seen through the few operations the app may
+/// ask for. airlock-vmm implements it over a Machine (runner/ControlSession); tests use a fake.
+/// Every member is called on the thread that runs the ControlServer's loop.
+class ControlTarget {
+public:
+    virtual ~ControlTarget() = default;
+
+    /// The session's description; the server fills in state and uptime.
+    virtual ControlStatus status() = 0;
+    /// Host metrics now; the server fills in uptime and console drops.
+    virtual HostMetrics metrics() = 0;
+    /// Stops the vCPUs (returns once they are out of the guest).
+    virtual void pause() = 0;
+    virtual void resume() = 0;
+    /// Stops the session: at once when `force`, else by asking the guest for a clean shutdown
+    /// first (and stopping it anyway when it does not comply). `why` is for the stop reason.
+    virtual void stop(bool force, const std::string& why) = 0;
+    /// Host input for the guest console; returns how many bytes were accepted.
+    virtual size_t queueConsoleInput(std::span<const uint8_t> bytes) = 0;
+    /// The vsock device's host Unix socket, "" without one (stream-open is refused then).
+    virtual std::string vsockPath() = 0;
+};
+
+} // namespace vmm
