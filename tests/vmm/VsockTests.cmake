@@ -4,9 +4,11 @@
 
 airlock_add_test(tst_virtio_vsock SOURCES ${CMAKE_CURRENT_LIST_DIR}/tst_virtio_vsock.cpp
     LIBRARIES vmm_virtio_vsock)
+airlock_add_test(tst_virtio_vsock_limits SOURCES ${CMAKE_CURRENT_LIST_DIR}/tst_virtio_vsock_limits.cpp
+    LIBRARIES vmm_virtio_vsock)
 airlock_add_test(tst_virtio_vsock_stream SOURCES ${CMAKE_CURRENT_LIST_DIR}/tst_virtio_vsock_stream.cpp
     LIBRARIES vmm_virtio_vsock OpenSSL::Crypto)
-set(_airlock_vsock_tests tst_virtio_vsock tst_virtio_vsock_stream)
+set(_airlock_vsock_tests tst_virtio_vsock tst_virtio_vsock_limits tst_virtio_vsock_stream)
 
 # moc 6.4 needs Qt's global header before libstdc++'s <compare> (see EngineBootTests.cmake).
 set_target_properties(${_airlock_vsock_tests}

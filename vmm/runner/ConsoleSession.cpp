@@ -3,10 +3,11 @@
 #include <cerrno>
 #include <csignal>
 #include <poll.h>
-#include <sys/signalfd.h>
 #include <termios.h>
 #include <unistd.h>
 #include <vector>
+
+#include <sys/signalfd.h>
 
 namespace vmm {
 
@@ -43,6 +44,8 @@ private:
     bool m_active = false;
 };
 
+} // namespace
+
 sigset_t hostSignals()
 {
     sigset_t set;
@@ -52,8 +55,6 @@ sigset_t hostSignals()
     sigaddset(&set, SIGHUP);
     return set;
 }
-
-} // namespace
 
 void blockHostSignals()
 {
@@ -71,7 +72,7 @@ void writeToStandardOutput(std::span<const uint8_t> bytes)
         if (count < 0 && errno == EINTR)
             continue;
         if (count < 0 && errno == EAGAIN) {
-            pollfd wait { STDOUT_FILENO, POLLOUT, 0 };
+            pollfd wait {STDOUT_FILENO, POLLOUT, 0};
             ::poll(&wait, 1, -1);
             continue;
         }
@@ -97,9 +98,9 @@ StopReason runConsoleSession(Machine& machine)
     bool escapePressed = false;
     while (!machine.stopReason()) {
         pollfd fds[3] = {
-            { machine.stopEventFd(), POLLIN, 0 },
-            { signalFd, POLLIN, 0 },
-            { inputOpen && pending.empty() ? STDIN_FILENO : -1, POLLIN, 0 },
+            {machine.stopEventFd(), POLLIN, 0},
+            {signalFd, POLLIN, 0},
+            {inputOpen && pending.empty() ? STDIN_FILENO : -1, POLLIN, 0},
         };
         int ready = ::poll(fds, 3, pending.empty() ? -1 : kRetryInputMilliseconds);
         if (ready < 0 && errno != EINTR)
@@ -107,8 +108,9 @@ StopReason runConsoleSession(Machine& machine)
         if (fds[1].revents & POLLIN) {
             signalfd_siginfo info {};
             if (::read(signalFd, &info, sizeof info) == static_cast<ssize_t>(sizeof info))
-                machine.requestStop({ StopReason::Kind::HostRequest, static_cast<uint8_t>(info.ssi_signo),
-                    "signal " + std::to_string(info.ssi_signo) });
+                machine.requestStop(
+                    {StopReason::Kind::HostRequest, static_cast<uint8_t>(info.ssi_signo),
+                        "signal " + std::to_string(info.ssi_signo)});
         }
         if (fds[2].revents & (POLLIN | POLLHUP | POLLERR)) {
             uint8_t buffer[kInputChunk];
@@ -121,7 +123,8 @@ StopReason runConsoleSession(Machine& machine)
                     if (terminal.isActive() && escapePressed) {
                         escapePressed = false;
                         if (byte == 'x' || byte == 'X') {
-                            machine.requestStop({ StopReason::Kind::HostRequest, 0, "stopped from the console" });
+                            machine.requestStop(
+                                {StopReason::Kind::HostRequest, 0, "stopped from the console"});
                             break;
                         }
                         if (byte != kEscapeKey)

@@ -4,7 +4,12 @@
 #include "machine/StopReason.h"
 #include "sys/Result.h"
 
+#include <csignal>
+
 namespace vmm {
+
+/// SIGINT, SIGTERM and SIGHUP: the signals that stop a session (terminal or control mode).
+sigset_t hostSignals();
 
 /// Blocks the signals airlock-vmm handles itself (SIGINT, SIGTERM, SIGHUP and the vCPU kick) in
 /// the calling thread, so every thread started afterwards inherits the mask. Call first in main.

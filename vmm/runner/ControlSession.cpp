@@ -1,5 +1,6 @@
 #include "ControlSession.h"
 
+#include "ConsoleSession.h"
 #include "control/ControlEvents.h"
 #include "control/ProcessMetrics.h"
 #include "dataset/ErofsImage.h"
@@ -54,15 +55,6 @@ std::string stopKindName(StopReason::Kind kind)
     return "engine-error";
 }
 
-sigset_t stopSignals()
-{
-    sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, SIGINT);
-    sigaddset(&set, SIGTERM);
-    sigaddset(&set, SIGHUP);
-    return set;
-}
 } // namespace
 
 ControlSession::ControlSession(EventFd cleanStop)
@@ -219,7 +211,7 @@ void ControlSession::shutdownGuest()
 StopReason ControlSession::run(Machine& machine)
 {
     m_machine = &machine;
-    sigset_t signals = stopSignals();
+    sigset_t signals = hostSignals();
     UniqueFd signalFd(::signalfd(-1, &signals, SFD_CLOEXEC | SFD_NONBLOCK));
     if (auto attached = m_server->attach(machine.devices().loop()); !attached)
         machine.requestStop({StopReason::Kind::EngineError, 0, attached.error().message()});
