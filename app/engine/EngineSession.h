@@ -1,0 +1,149 @@
+#pragma once
+
+#include "AppResult.h"
+#include "EngineLaunch.h"
+#include "EngineState.h"
+#include "GuestAgent.h"
+#include "MetricsHistory.h"
+#include "MetricsSample.h"
+#include "sys/UniqueFd.h"
+
+#include <memory>
+#include <optional>
+
+#include <QByteArray>
+#include <QElapsedTimer>
+#include <QFuture>
+#include <QJsonObject>
+#include <QObject>
+#include <QString>
+#include <QThreadPool>
+#include <QTimer>
+
+namespace vmm {
+class ControlClient;
+struct Frame;
+} // namespace vmm
+
+namespace app {
+
+class EngineChannel;
+class EngineProcess;
+
+/// One session's engine seen from the GUI thread: starts airlock-vmm (or attaches to a control
+/// socket), keeps the explicit state machine, and turns the control channel's events into
+/// signals. Nothing here waits on the engine: the handshake and event pump run on the channel's
+/// thread, commands on a worker thread, the guest agent on its own. Everything the engine sends
+/// is validated before it is believed. An engine that ends without a shred report (crashed,
+/// killed) still gets its session directory shredded, and the report says what happened.
+class EngineSession : public QObject {
+    Q_OBJECT
+
+public:
+    explicit EngineSession(QObject* parent = nullptr);
+    /// Stops the engine if it still runs: closes the channel (airlock-vmm then shuts down and
+    /// shreds itself), waits a little for it, kills it and shreds what it left if it will not go.
+    ~EngineSession() override;
+
+    /// Starts airlock-vmm as `launch` says, its control channel on a new socketpair. Once.
+    Result<void> start(const EngineLaunch& launch);
+    /// Drives an engine already connected to `controlSocket` (tests, remote engines). A local
+    /// `sessionDirectory` is shredded if the engine vanishes without a report. Once.
+    Result<void> attach(vmm::UniqueFd controlSocket, const QString& sessionDirectory = {});
+
+    /// The current state and why it was entered.
+    EngineState state() const { return m_state.state(); }
+    QString stateReason() const { return m_state.reason(); }
+    /// The last ten minutes of metrics.
+    const MetricsHistory& metricsHistory() const { return m_history; }
+    /// The engine process's id (0 when attached or not running).
+    qint64 processId() const;
+
+    /// Pauses the vCPUs (state Paused once the engine confirms).
+    QFuture<Result<void>> pause();
+    /// Runs them again.
+    QFuture<Result<void>> resume();
+    /// Stops the session: through the guest agent for a clean shutdown, or at once if `force`.
+    /// Then the engine shreds the session and the state ends in Ended.
+    QFuture<Result<void>> stop(bool force = false);
+    /// Types `bytes` on the guest console (in order with earlier input).
+    void sendConsoleInput(const QByteArray& bytes);
+    /// The files in the guest's /outbox.
+    QFuture<Result<QList<OutboxFile>>> listOutbox();
+    /// Copies /outbox/`name` to `destination` atomically, checking its SHA-256 against the guest's.
+    QFuture<Result<OutboxExport>> fetchOutboxFile(const QString& name, const QString& destination);
+
+signals:
+    /// Bytes the guest wrote to its console.
+    void consoleOutput(const QByteArray& bytes);
+    /// The state changed to `state`; `reason` says why when it is not the obvious.
+    void stateChanged(app::EngineState state, const QString& reason);
+    /// One second of metrics (also added to metricsHistory()).
+    void metricsSampled(const app::MetricsSample& sample);
+    /// The guest stopped; `status` is the session command's exit status (airlock-vmm's).
+    void guestExited(int status);
+    /// The session's shred report: the engine's own, or the app's when the engine could not send
+    /// one ("abandoned": true, "cause": what happened).
+    void shredReport(const QJsonObject& report);
+    /// A dataset's manifest was computed: {name, digest, fileCount, totalBytes}.
+    void datasetManifest(const QJsonObject& manifest);
+    /// A dataset was checked against its manifest at the end: {name, changed, vanished, added}.
+    void datasetVerified(const QJsonObject& verification);
+    /// Something went wrong that the user should know; the message says what to do.
+    void errorOccurred(const QString& message);
+
+private:
+    Result<void> attachChannel(vmm::UniqueFd controlSocket);
+    void moveTo(EngineState state, const QString& reason = {});
+    void fail(const QString& reason);
+
+    // EngineSessionEvents.cpp: what the engine says.
+    void onConnected(std::shared_ptr<vmm::ControlClient> client);
+    void onEvent(const vmm::Frame& frame);
+    void onStateEvent(const vmm::Frame& frame);
+    void onMetricsEvent(const vmm::Frame& frame);
+    void onShredReportEvent(const vmm::Frame& frame);
+    void onChannelClosed(const QString& reason);
+    void onProcessFinished(int code, bool bySignal);
+    void requestGuestMetrics();
+
+    // EngineSessionEnd.cpp: how the session ends, reported or not.
+    void finishIfDone();
+    void shredAbandoned();
+    QString abandonedCause() const;
+
+    // EngineSessionCommands.cpp.
+    QFuture<Result<void>> runCommand(std::function<Result<void>(vmm::ControlClient&)> command);
+    Result<std::shared_ptr<vmm::ControlClient>> connectedClient() const;
+
+    EngineStateMachine m_state;
+    std::unique_ptr<EngineChannel> m_channel;
+    std::shared_ptr<vmm::ControlClient> m_client;
+    std::unique_ptr<GuestAgent> m_metricsAgent;
+    std::unique_ptr<GuestAgent> m_outboxAgent;
+    EngineProcess* m_process = nullptr;
+    QThreadPool m_commandPool; // one thread: commands and console input stay in order
+    QTimer m_metricsTimer;
+    QTimer m_stopTimer; // kills an engine that will not exit after losing its channel
+    MetricsHistory m_history;
+    std::optional<vmm::GuestMetrics> m_guestMetrics;
+    QElapsedTimer m_guestMetricsAge;
+    bool m_guestMetricsPending = false;
+    int m_guestMetricsFailures = 0;
+    int m_guestMetricsSkipped = 0;
+
+    QString m_sessionDirectory;
+    bool m_begun = false;
+    bool m_channelClosed = false;
+    QString m_channelCloseReason;
+    bool m_processEnded = false;
+    int m_processCode = 0;
+    bool m_processKilledBySignal = false;
+    bool m_reportReceived = false;
+    bool m_finishing = false;
+    QString m_failure; // set when the channel broke: the reason the session failed
+};
+
+} // namespace app
+
+Q_DECLARE_METATYPE(app::EngineState)

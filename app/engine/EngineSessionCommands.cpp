@@ -1,0 +1,142 @@
+// EngineSession: commands. None waits on the GUI thread: control commands run in order on the
+// session's command thread, outbox requests on the outbox agent's thread.
+
+#include "EngineChannel.h"
+#include "EngineProcess.h"
+#include "EngineSession.h"
+#include "control/ControlClient.h"
+#include "control/ControlProtocol.h"
+
+#include <QtConcurrent/QtConcurrentRun>
+
+namespace app {
+
+namespace {
+template<typename T> QFuture<Result<T>> readyFailure(const QString& message)
+{
+    return QtFuture::makeReadyFuture(Result<T>(failure(message)));
+}
+
+QString describe(const vmm::Error& error)
+{
+    return QString::fromStdString(error.message());
+}
+} // namespace
+
+Result<std::shared_ptr<vmm::ControlClient>> EngineSession::connectedClient() const
+{
+    if (isFinalState(m_state.state()) || m_channelClosed)
+        return failure(tr("The session has ended; start a new one."));
+    if (!m_client)
+        return failure(tr("The session is still starting; try again in a moment."));
+    return m_client;
+}
+
+QFuture<Result<void>> EngineSession::runCommand(
+    std::function<Result<void>(vmm::ControlClient&)> command)
+{
+    auto client = connectedClient();
+    if (!client) {
+        emit errorOccurred(client.error().message);
+        return readyFailure<void>(client.error().message);
+    }
+    return QtConcurrent::run(&m_commandPool, [client = *client, command = std::move(command)] {
+        return command(*client);
+    }).then(this, [this](Result<void> result) {
+        if (!result)
+            emit errorOccurred(result.error().message);
+        return result;
+    });
+}
+
+QFuture<Result<void>> EngineSession::pause()
+{
+    if (m_state.state() != EngineState::Running)
+        return readyFailure<void>(tr("Only a running session can be paused."));
+    return runCommand([](vmm::ControlClient& client) -> Result<void> {
+        if (auto paused = client.pause(); !paused)
+            return failure(tr("The session could not be paused: %1").arg(describe(paused.error())));
+        return {};
+    });
+}
+
+QFuture<Result<void>> EngineSession::resume()
+{
+    if (m_state.state() != EngineState::Paused)
+        return readyFailure<void>(tr("Only a paused session can be resumed."));
+    return runCommand([](vmm::ControlClient& client) -> Result<void> {
+        if (auto resumed = client.resume(); !resumed)
+            return failure(
+                tr("The session could not be resumed: %1").arg(describe(resumed.error())));
+        return {};
+    });
+}
+
+QFuture<Result<void>> EngineSession::stop(bool force)
+{
+    EngineState current = m_state.state();
+    if (isFinalState(current) || current == EngineState::Shredding)
+        return readyFailure<void>(tr("The session has already stopped."));
+    moveTo(EngineState::Stopping,
+        force ? tr("Stopping the session at once.") : tr("Asking the guest to shut down."));
+    if (!m_client) {
+        // Still saying hello: without a channel the engine stops (and shreds) by itself.
+        if (m_channel)
+            m_channel->abort();
+        if (force && m_process && m_process->isRunning())
+            m_process->kill();
+        return QtFuture::makeReadyFuture(Result<void>());
+    }
+    auto stopCommand = [force](vmm::ControlClient& client) -> Result<void> {
+        if (auto stopped = client.stop(force); !stopped)
+            return failure(tr("The session could not be stopped: %1. Try Force stop.")
+                               .arg(describe(stopped.error())));
+        return {};
+    };
+    if (!force)
+        return runCommand(stopCommand);
+    // A forced stop does not queue behind console input or a slow command.
+    return QtConcurrent::run([client = m_client, stopCommand] {
+        return stopCommand(*client);
+    }).then(this, [this](Result<void> result) {
+        if (!result)
+            emit errorOccurred(result.error().message);
+        return result;
+    });
+}
+
+void EngineSession::sendConsoleInput(const QByteArray& bytes)
+{
+    if (bytes.isEmpty() || !connectedClient())
+        return;
+    for (qsizetype offset = 0; offset < bytes.size();
+         offset += static_cast<qsizetype>(vmm::kMaxStreamChunkBytes)) {
+        QByteArray chunk = bytes.mid(offset, static_cast<qsizetype>(vmm::kMaxStreamChunkBytes));
+        runCommand([chunk](vmm::ControlClient& client) -> Result<void> {
+            // Safety: QByteArray holds plain bytes; reading them as uint8_t aliases char.
+            std::span<const uint8_t> view(reinterpret_cast<const uint8_t*>(chunk.constData()),
+                static_cast<size_t>(chunk.size()));
+            if (auto sent = client.sendConsoleInput(view); !sent)
+                return failure(tr("What you typed did not reach the guest (%1); type it again.")
+                                   .arg(describe(sent.error())));
+            return {};
+        });
+    }
+}
+
+QFuture<Result<QList<OutboxFile>>> EngineSession::listOutbox()
+{
+    if (auto client = connectedClient(); !client)
+        return readyFailure<QList<OutboxFile>>(client.error().message);
+    return m_outboxAgent->listOutbox();
+}
+
+QFuture<Result<OutboxExport>> EngineSession::fetchOutboxFile(
+    const QString& name, const QString& destination)
+{
+    if (auto client = connectedClient(); !client)
+        return readyFailure<OutboxExport>(client.error().message);
+    return m_outboxAgent->fetchOutboxFile(name, destination);
+}
+
+} // namespace app
