@@ -1,12 +1,25 @@
 #include "EngineLaunch.h"
 
+#include <algorithm>
+
 #include <QCoreApplication>
+#include <QFileInfo>
+#include <QThread>
 
 namespace app {
 
 namespace {
 constexpr int kMaxVcpus = 32;
 constexpr int kMinMemoryMiB = 64;
+
+// The lab's emulated host holds the guest's memory, the scratch file (its writes land in the
+// lab's tmpfs overlay) and its own kernel, page cache and airlock-vmm: 1 GiB more, 2 GiB at least.
+constexpr qint64 kLabOverheadMiB = 1024;
+constexpr qint64 kLabMinimumMiB = 2048;
+// A session's lab runs as long as the session; the app stops it (deadline, stop, close) before.
+constexpr int kLabSessionTimeoutSeconds = 24 * 60 * 60;
+constexpr std::chrono::milliseconds kHelloTimeout {15000};
+constexpr std::chrono::milliseconds kLabHelloTimeout {300000};
 
 QString tr(const char* text)
 {
@@ -72,6 +85,41 @@ QStringList EngineLaunch::arguments(int controlFd) const
     if (!command.isEmpty())
         arguments << QStringLiteral("--") << command;
     return arguments;
+}
+
+bool EngineLaunch::runsInLab() const
+{
+    return throughLab ||
+        (!wrapperPrefix.isEmpty() &&
+            QFileInfo(wrapperPrefix.first()).filePath().endsWith(QStringLiteral("tests/lab/run")));
+}
+
+QProcessEnvironment EngineLaunch::environment(int controlFd, const QProcessEnvironment& base) const
+{
+    QProcessEnvironment environment = base;
+    if (!runsInLab())
+        return environment;
+    auto setUnlessGiven = [&environment](const char* name, const QString& value) {
+        QString key = QString::fromLatin1(name);
+        if (!environment.contains(key))
+            environment.insert(key, value);
+    };
+    environment.insert(QStringLiteral("AIRLOCK_LAB_CONTROL_FD"), QString::number(controlFd));
+    setUnlessGiven(
+        "AIRLOCK_LAB_RELAY", QFileInfo(vmmPath).absolutePath() + QStringLiteral("/airlock-relay"));
+    qint64 labMiB = std::max(
+        kLabMinimumMiB, qint64 {memoryMiB} + std::max(scratchMiB, qint64 {0}) + kLabOverheadMiB);
+    setUnlessGiven("AIRLOCK_LAB_MEMORY", QStringLiteral("%1M").arg(labMiB));
+    // More emulated CPUs than this machine has only slow the emulation down.
+    int labCpus = std::clamp(vcpus, 2, std::max(2, QThread::idealThreadCount()));
+    setUnlessGiven("AIRLOCK_LAB_CPUS", QString::number(labCpus));
+    setUnlessGiven("AIRLOCK_LAB_TIMEOUT", QString::number(kLabSessionTimeoutSeconds));
+    return environment;
+}
+
+std::chrono::milliseconds EngineLaunch::helloTimeout() const
+{
+    return runsInLab() ? kLabHelloTimeout : kHelloTimeout;
 }
 
 } // namespace app

@@ -2,7 +2,10 @@
 
 #include "AppResult.h"
 
+#include <chrono>
+
 #include <QList>
+#include <QProcessEnvironment>
 #include <QString>
 #include <QStringList>
 
@@ -36,6 +39,9 @@ struct EngineLaunch {
     QStringList command;
     /// Run before airlock-vmm (its path and flags follow): a wrapper such as the KVM lab.
     QStringList wrapperPrefix;
+    /// The wrapper is the KVM lab (tests/lab/run): the control channel crosses into the emulated
+    /// host through the lab's relay (AIRLOCK_LAB_CONTROL_FD), and the lab is sized for the session.
+    bool throughLab = false;
 
     /// Whether the launch can be tried; the error says what to fix.
     Result<void> validate() const;
@@ -43,6 +49,15 @@ struct EngineLaunch {
     QString program() const;
     /// The program's arguments, with `controlFd` as the control channel.
     QStringList arguments(int controlFd) const;
+    /// Whether airlock-vmm runs in the KVM lab: throughLab, or a wrapper that is tests/lab/run.
+    bool runsInLab() const;
+    /// The program's environment: `base`, plus in the lab the control channel's number, the relay
+    /// next to airlock-vmm, and the lab's memory, vCPUs and time limit unless `base` sets them.
+    QProcessEnvironment environment(int controlFd,
+        const QProcessEnvironment& base = QProcessEnvironment::systemEnvironment()) const;
+    /// How long airlock-vmm may take to say hello: seconds here, minutes in the lab (it boots an
+    /// emulated host first, 30-60 s on an idle machine, more on a busy one).
+    std::chrono::milliseconds helloTimeout() const;
 };
 
 } // namespace app

@@ -120,8 +120,15 @@ EngineLocation EngineLocator::locate(const Inputs& inputs)
     QString lab = inputs.sourceDirectory.isEmpty()
         ? QString()
         : inputs.sourceDirectory + QStringLiteral("/tests/lab/run");
-    if (!location.kvmUsable && isExecutableFile(lab))
+    if (!location.kvmUsable && isExecutableFile(lab)) {
         location.wrapperPrefix = QStringList {lab};
+        location.throughLab = true;
+        // The control channel crosses into the lab through airlock-relay, built with airlock-vmm.
+        if (!location.vmmPath.isEmpty())
+            location.relayPath = firstOf(
+                {QFileInfo(location.vmmPath).absolutePath() + QStringLiteral("/airlock-relay")},
+                isExecutableFile);
+    }
 
     QStringList missing;
     if (location.vmmPath.isEmpty())
@@ -136,6 +143,11 @@ EngineLocation EngineLocator::locate(const Inputs& inputs)
             tr("Sessions cannot start: Airlock cannot find %1.").arg(missing.join(tr(", ")));
     else if (location.kvmUsable)
         location.statusMessage = tr("Sessions run on this computer's KVM.");
+    else if (location.throughLab && location.relayPath.isEmpty())
+        location.statusMessage =
+            tr("KVM is not available here (%1: %2), so sessions run in the KVM lab, an emulated "
+               "KVM host, but its control relay is missing: build airlock-relay next to %3.")
+                .arg(inputs.kvmDevice, kvmProblem, location.vmmPath);
     else if (!location.wrapperPrefix.isEmpty())
         location.statusMessage =
             tr("KVM is not available here (%1: %2), so sessions run in the "

@@ -16,6 +16,10 @@ struct EngineLocation {
     bool kvmUsable = false;
     /// What runs before airlock-vmm (the KVM lab when KVM is not usable; empty otherwise).
     QStringList wrapperPrefix;
+    /// Sessions run in the KVM lab (copy it to EngineLaunch::throughLab with wrapperPrefix).
+    bool throughLab = false;
+    /// The lab's control relay, next to airlock-vmm ("" when not found or not needed).
+    QString relayPath;
     /// One plain sentence for the status bar: how sessions run, or why they cannot.
     QString statusMessage;
 
