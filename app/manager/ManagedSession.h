@@ -1,16 +1,21 @@
 #pragma once
 
 #include "AppResult.h"
+#include "audit/AuditEvent.h"
 #include "engine/EngineSession.h"
 #include "session/SessionRequest.h"
+
+#include <chrono>
+#include <functional>
+#include <optional>
 
 #include <QDateTime>
 #include <QFuture>
 #include <QJsonObject>
 #include <QObject>
+#include <QSet>
 #include <QStringList>
-
-#include <optional>
+#include <QTimer>
 
 namespace app {
 
@@ -47,6 +52,10 @@ public:
     bool isEnded() const;
     /// The shred report, once there is one (the engine's, or the app's for an engine that died).
     std::optional<QJsonObject> shredReport() const;
+    /// The guest command's exit status, once the guest reported one.
+    std::optional<int> exitStatus() const { return m_exitStatus; }
+    /// Why the session ended ("" while it runs).
+    QString endReason() const { return m_endReason; }
 
 signals:
     /// A dataset's digest arrived (or anything else in datasets() changed).
@@ -55,9 +64,52 @@ signals:
     void shredReportReady(const QJsonObject& report);
     /// The session is over; `reason` says how (exit status, lifetime, crash).
     void ended(const QString& reason);
+    /// Something the user must know that is not a state: chiefly that the audit trail could not
+    /// be written. The message says what to do.
+    void errorOccurred(const QString& message);
 
 protected:
-    explicit ManagedSession(QObject* parent) : QObject(parent) { }
+    explicit ManagedSession(QObject* parent)
+        : QObject(parent)
+    {
+    }
+
+private:
+    friend class SessionManager;
+
+    /// How the session is closed: the reason recorded when it ends.
+    enum class CloseCause { None, User, Lifetime, Quit };
+
+    // ManagedSession.cpp: set up by SessionManager::startSession().
+    void setUp(const QString& id, const SessionRequest& request, std::chrono::milliseconds lifetime,
+        std::chrono::milliseconds forceDelay, std::function<void(AuditEvent)> record);
+    QFuture<Result<void>> closeFor(CloseCause cause, bool force);
+    void onLifetimeOver();
+    void onEngineState(EngineState state, const QString& reason);
+    void finish();
+    QString composeEndReason() const;
+    // ManagedSessionEvents.cpp: what the engine reports, turned into audit events.
+    void connectEngine();
+    void onDatasetManifest(const QJsonObject& manifest);
+    void onDatasetVerified(const QJsonObject& verification);
+    void onShredReport(const QJsonObject& report);
+
+    QString m_id;
+    SessionRequest m_request;
+    EngineSession* m_engine = nullptr;
+    QDateTime m_startedAt;
+    QDateTime m_deadline;
+    QList<DatasetSource> m_datasets;
+    QList<OutboxFile> m_lastListing;
+    QSet<QString> m_exported;
+    std::optional<QJsonObject> m_shredReport;
+    std::optional<int> m_exitStatus;
+    QString m_endReason;
+    bool m_ended = false;
+    CloseCause m_closeCause = CloseCause::None;
+    QTimer m_lifetimeTimer;
+    QTimer m_forceTimer;
+    std::function<void(AuditEvent)> m_record;
 };
 
 } // namespace app

@@ -4,10 +4,11 @@
 #include "engine/EngineLocator.h"
 #include "session/SessionRequest.h"
 
+#include <chrono>
+#include <memory>
+
 #include <QList>
 #include <QObject>
-
-#include <memory>
 
 namespace app {
 
@@ -42,6 +43,11 @@ public:
     /// Where airlock-vmm, the kernel and the initramfs are, and whether sessions run in the lab.
     const EngineLocation& engineLocation() const;
 
+    /// Sessions started after this last `lifetime` instead of their request's (tests; 0 undoes).
+    void setLifetimeOverride(std::chrono::milliseconds lifetime);
+    /// How long a clean close may take before the session is stopped by force (default 30 s).
+    void setForceDelay(std::chrono::milliseconds delay);
+
 signals:
     /// A session was started.
     void sessionAdded(app::ManagedSession* session);
@@ -53,6 +59,8 @@ signals:
     void allClosed();
 
 private:
+    void onSessionEnded();
+
     SessionManager(std::unique_ptr<AuditStore> audit, EngineLocation location, QObject* parent);
     struct Private;
     std::unique_ptr<Private> d;
