@@ -119,6 +119,39 @@ private slots:
         checkRoundTrip(**image, root);
     }
 
+    void scatteredReadsMatchPlainReads()
+    {
+        // A guest request fills many scattered pages in one call (one preadv per file); every
+        // split of the image into buffers must give the bytes a plain read gives, across file
+        // boundaries, metadata, a file's last partial block and a file that shrank meanwhile.
+        TemporaryFolder directory;
+        fs::path root = pathOf(directory);
+        std::string pattern;
+        for (int index = 0; index < 300'000; ++index)
+            pattern.push_back(static_cast<char>('a' + index * 7 % 26));
+        QVERIFY(makeFile(root / "big", pattern));
+        QVERIFY(makeFile(root / "small", pattern.substr(0, 5000)));
+        QVERIFY(makeFile(root / "shrinks", pattern.substr(0, 70'000)));
+        auto image = ErofsImage::create(root.string());
+        QVERIFY(image);
+        fs::resize_file(root / "shrinks", 20'000);
+        const uint64_t size = (*image)->sizeBytes();
+        std::vector<uint8_t> plain(size);
+        QVERIFY((*image)->read(0, plain));
+        for (size_t pieceBytes : {size_t {512}, size_t {4096}, size_t {12'288}, size_t {65'536}}) {
+            std::vector<uint8_t> scattered(size, 0xee);
+            std::vector<std::span<uint8_t>> buffers;
+            for (uint64_t offset = 0; offset < size; offset += pieceBytes)
+                buffers.push_back(std::span(scattered).subspan(
+                    offset, std::min<uint64_t>(pieceBytes, size - offset)));
+            QVERIFY((*image)->readVectored(0, buffers));
+            QVERIFY2(scattered == plain, qPrintable(QString::number(pieceBytes)));
+        }
+        std::vector<uint8_t> past(4096);
+        std::vector<std::span<uint8_t>> beyond {std::span(past)};
+        QVERIFY(!(*image)->readVectored(size, beyond)); // past the end: refused
+    }
+
     void deepTreeReadsBack()
     {
         TemporaryFolder directory;

@@ -225,6 +225,19 @@ private slots:
         }
     }
 
+    void ramStartsOnAHugePageBoundary()
+    {
+        // KVM maps guest RAM with 2 MiB pages only where host and guest addresses agree modulo
+        // 2 MiB: region 0 starts at guest 0, so its host address must be 2 MiB-aligned.
+        GuestMemory memory = makeMemory();
+        uint8_t* host = memory.hostAddress(memory.regions().front());
+        QVERIFY(host);
+        QCOMPARE(reinterpret_cast<uintptr_t>(host) % (2 * MiB), uintptr_t {0});
+        QCOMPARE(memory.residentBytes(), uint64_t {0}); // nothing touched yet
+        QVERIFY(memory.write(GuestAddress(0x1000), std::vector<uint8_t>(16, 0x5a)));
+        QVERIFY(memory.residentBytes() >= 4096);
+    }
+
     void regionsMustBeNonEmptyPageAlignedAndSorted()
     {
         QFETCH(std::vector<GuestRegion>, regions);

@@ -294,6 +294,44 @@ private slots:
         QCOMPARE(rig->driver.acknowledgeInterrupt(), 0u);
     }
 
+    void notificationSuppressionIsLiftedWithALastLook()
+    {
+        // A queue of its own in plain guest memory: descriptors at 0x1000, avail at 0x2000, used
+        // at 0x3000. The device asks the driver not to notify while it drains (a VM exit saved
+        // per request); when it asks again, a chain that arrived meanwhile must be seen, since
+        // the driver may have skipped its notification for it.
+        auto memory = GuestMemory::create({GuestRegion {GuestAddress(0), 64 * 1024}});
+        QVERIFY(memory);
+        Queue queue(kQueueSize);
+        queue.setDescriptorTable(GuestAddress(0x1000));
+        queue.setAvailRing(GuestAddress(0x2000));
+        queue.setUsedRing(GuestAddress(0x3000));
+        QVERIFY(queue.enable(*memory));
+        auto usedFlags = [&] {
+            return memory->readObject<uint16_t>(GuestAddress(0x3000)).value();
+        };
+
+        queue.suppressNotifications();
+        QCOMPARE(usedFlags(), virtio::kUsedFlagNoNotify);
+        QVERIFY(!queue.resumeNotifications()); // nothing pending
+        QCOMPARE(usedFlags(), uint16_t {0});
+
+        queue.suppressNotifications();
+        // The driver adds descriptor 0 (4 writable bytes at 0x4000) as head 0, without notifying.
+        QVERIFY(memory->writeObject(GuestAddress(0x1000), uint64_t {0x4000}));
+        QVERIFY(memory->writeObject(GuestAddress(0x1008), uint32_t {4}));
+        QVERIFY(memory->writeObject(GuestAddress(0x100c), uint16_t {virtio::kDescriptorFlagWrite}));
+        QVERIFY(memory->writeObject(GuestAddress(0x2004), uint16_t {0}));
+        QVERIFY(memory->writeObject(GuestAddress(0x2002), uint16_t {1}));
+        QVERIFY(queue.resumeNotifications()); // the last look finds it
+        QCOMPARE(usedFlags(), uint16_t {0});
+        auto chain = queue.pop();
+        QVERIFY(chain);
+        QCOMPARE(chain->head(), uint16_t {0});
+        QVERIFY(queue.addUsed(chain->head(), 4));
+        QVERIFY(!queue.resumeNotifications());
+    }
+
     void ringsOutsideRamOrMisalignedAreRefused_data()
     {
         QTest::addColumn<quint64>("descriptors");

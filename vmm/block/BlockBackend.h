@@ -23,6 +23,17 @@ public:
     virtual bool isReadOnly() const = 0;
     /// Fills `destination` with the bytes at `offset`.
     virtual Result<void> read(uint64_t offset, std::span<uint8_t> destination) = 0;
+    /// Fills `buffers`, one after another, with the bytes from `offset` on: one request's
+    /// scattered guest pages in one call (preadv where the backend can). Each buffer's size is a
+    /// multiple of kSectorSize.
+    virtual Result<void> readVectored(uint64_t offset, std::span<const std::span<uint8_t>> buffers)
+    {
+        for (std::span<uint8_t> buffer : buffers) {
+            VMM_TRY(read(offset, buffer));
+            offset += buffer.size();
+        }
+        return {};
+    }
     /// Stores `source` at `offset`; fails (EROFS) on a read-only backend.
     virtual Result<void> write(uint64_t offset, std::span<const uint8_t> source) = 0;
     /// Makes every completed write durable (fdatasync for files).

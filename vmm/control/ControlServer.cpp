@@ -20,6 +20,7 @@ constexpr size_t kReadChunk = 64 * 1024;
 constexpr int kReadsPerRound = 4;
 constexpr auto kConsoleRetry = std::chrono::milliseconds(10);
 constexpr auto kConnectRetry = std::chrono::milliseconds(20);
+constexpr size_t kMaxHeldEvents = 256; // events before the hello: one per dataset and a few more
 } // namespace
 
 ControlServer::ControlServer(
@@ -191,6 +192,9 @@ void ControlServer::handleFrame(Frame frame)
             Hello {std::string(kControlProtocolName), kControlProtocolVersion, m_options.software}
                 .toFrame());
         queueFrame(StateEvent {m_state}.toFrame());
+        for (const Frame& held : m_heldEvents)
+            queueFrame(held);
+        m_heldEvents.clear();
         return;
     }
     if (frame.kind == toWire(MessageKind::Error))
@@ -353,6 +357,22 @@ void ControlServer::setState(MachineState state)
     m_state = state;
     if (m_helloDone && m_open.load())
         queueFrame(StateEvent {state}.toFrame());
+    if (m_loop.load()) {
+        flushOutput();
+        updateInterest();
+    }
+}
+
+void ControlServer::sendEvent(const Frame& frame)
+{
+    if (!m_open.load())
+        return;
+    if (!m_helloDone) {
+        if (m_heldEvents.size() < kMaxHeldEvents)
+            m_heldEvents.push_back(frame);
+        return;
+    }
+    queueFrame(frame);
     if (m_loop.load()) {
         flushOutput();
         updateInterest();

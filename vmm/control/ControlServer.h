@@ -74,6 +74,8 @@ public:
     /// Reports a state change to the app. On the loop's thread (or after detach()).
     void setState(MachineState state);
 
+    /// Queues an event for the app (held until the hello exchange is done). On the loop's thread.
+    void sendEvent(const Frame& frame);
     /// Stops serving on the loop: call once its thread has stopped (or on it). Closes the streams
     /// and moves all console output still held into the output.
     void detach();
@@ -137,6 +139,7 @@ private:
     bool m_registered = false;
     uint32_t m_interest = 0;
     bool m_helloDone = false;
+    std::vector<Frame> m_heldEvents; // sendEvent() before the hello exchange
     Clock::time_point m_started;
     Clock::time_point m_helloDeadline;
     MachineState m_state = MachineState::Running;

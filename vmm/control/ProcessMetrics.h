@@ -13,7 +13,7 @@ struct ProcessMemory {
     uint64_t rssBytes = 0; ///< VmRSS
     uint64_t anonymousBytes = 0; ///< RssAnon
     uint64_t fileBytes = 0; ///< RssFile
-    uint64_t sharedBytes = 0; ///< RssShmem (guest RAM is a memfd: it is counted here)
+    uint64_t sharedBytes = 0; ///< RssShmem
 };
 
 /// CPU time thread `threadId` of this process has run, in ns (/proc/self/task/<tid>/schedstat,

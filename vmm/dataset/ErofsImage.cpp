@@ -5,11 +5,13 @@
 #include "TreeScanner.h"
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <fcntl.h>
 #include <unistd.h>
 
 #include <sys/stat.h>
+#include <sys/uio.h>
 
 namespace vmm {
 
@@ -79,13 +81,10 @@ Result<void> ErofsImage::read(uint64_t offset, std::span<uint8_t> destination)
             done += count;
             continue;
         }
-        // The file whose run of blocks holds `position`: the last one starting at or before it.
-        uint64_t block = position / kBlockSize;
-        auto next = std::upper_bound(m_layout.files.begin(), m_layout.files.end(), block,
-            [](uint64_t value, const FileExtent& extent) { return value < extent.firstBlock; });
-        if (next == m_layout.files.begin()) // cannot happen: files follow the metadata directly
+        const FileExtent* found = fileExtentAt(position);
+        if (!found) // cannot happen: files follow the metadata directly
             return failure(Error::invalid("dataset read", "offset maps to no file"));
-        const FileExtent& extent = *std::prev(next);
+        const FileExtent& extent = *found;
         uint64_t within = position - extent.firstBlock * kBlockSize;
         uint64_t extentBytes = roundUpToBlock(extent.size);
         size_t count = static_cast<size_t>(std::min<uint64_t>(rest.size(), extentBytes - within));
@@ -93,6 +92,60 @@ Result<void> ErofsImage::read(uint64_t offset, std::span<uint8_t> destination)
         done += count;
     }
     return {};
+}
+
+const FileExtent* ErofsImage::fileExtentAt(uint64_t position) const
+{
+    if (position < m_layout.metadata.size() || position >= sizeBytes())
+        return nullptr;
+    // The file whose run of blocks holds `position`: the last one starting at or before it.
+    uint64_t block = position / kBlockSize;
+    auto next = std::upper_bound(m_layout.files.begin(), m_layout.files.end(), block,
+        [](uint64_t value, const FileExtent& extent) { return value < extent.firstBlock; });
+    return next == m_layout.files.begin() ? nullptr : &*std::prev(next);
+}
+
+Result<void> ErofsImage::readVectored(uint64_t offset, std::span<const std::span<uint8_t>> buffers)
+{
+    size_t index = 0;
+    while (index < buffers.size()) {
+        // The buffers that lie inside one file's bytes go to the kernel in one preadv; the rest
+        // (metadata, a file's last block, a file that shrank) through read().
+        const FileExtent* extent = fileExtentAt(offset);
+        size_t runEnd = index;
+        uint64_t runBytes = 0;
+        uint64_t fileOffset = extent ? offset - extent->firstBlock * kBlockSize : 0;
+        while (extent && runEnd < buffers.size() && runEnd - index < kMaxVectors &&
+            fileOffset + runBytes + buffers[runEnd].size() <= extent->size)
+            runBytes += buffers[runEnd++].size();
+        if (runEnd - index > 1 &&
+            readFileVectored(
+                *extent, fileOffset, buffers.subspan(index, runEnd - index), runBytes)) {
+            offset += runBytes;
+            index = runEnd;
+            continue;
+        }
+        VMM_TRY(read(offset, buffers[index]));
+        offset += buffers[index].size();
+        ++index;
+    }
+    return {};
+}
+
+bool ErofsImage::readFileVectored(const FileExtent& extent, uint64_t fileOffset,
+    std::span<const std::span<uint8_t>> buffers, uint64_t totalBytes)
+{
+    int fd = fileDescriptor(extent.entry);
+    if (fd < 0)
+        return false;
+    std::array<iovec, kMaxVectors> vectors {};
+    for (size_t index = 0; index < buffers.size(); ++index)
+        vectors[index] = {buffers[index].data(), buffers[index].size()};
+    ssize_t count = ::preadv(
+        fd, vectors.data(), static_cast<int>(buffers.size()), static_cast<off_t>(fileOffset));
+    // Anything short of everything (EINTR, a file that shrank) is redone piece by piece by read(),
+    // which knows how to report it.
+    return count >= 0 && static_cast<uint64_t>(count) == totalBytes;
 }
 
 Result<void> ErofsImage::readFile(

@@ -44,6 +44,9 @@ public:
     /// Metadata from memory, file data by pread; a file that shrank, vanished or was replaced
     /// since the scan reads as zeros where its scanned bytes are missing, and is recorded.
     Result<void> read(uint64_t offset, std::span<uint8_t> destination) override;
+    /// The same, with the buffers inside one file filled by one preadv.
+    Result<void> readVectored(
+        uint64_t offset, std::span<const std::span<uint8_t>> buffers) override;
     /// Always fails with EROFS.
     Result<void> write(uint64_t offset, std::span<const uint8_t> source) override;
     /// Nothing to flush.
@@ -62,6 +65,12 @@ public:
 private:
     ErofsImage(std::shared_ptr<const ScannedTree> tree, ErofsLayout layout);
 
+    /// The most buffers one preadv fills (a virtio-blk request has fewer segments).
+    static constexpr size_t kMaxVectors = 256;
+
+    const FileExtent* fileExtentAt(uint64_t position) const;
+    bool readFileVectored(const FileExtent& extent, uint64_t fileOffset,
+        std::span<const std::span<uint8_t>> buffers, uint64_t totalBytes);
     Result<void> readFile(const FileExtent& extent, uint64_t fileOffset, std::span<uint8_t> out);
     int fileDescriptor(uint32_t entry);
     void record(uint32_t entry, DatasetChange::Kind kind, std::string detail);

@@ -4,20 +4,23 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <fcntl.h>
+#include <unistd.h>
 #include <vector>
 
-#include <fcntl.h>
-#include <linux/falloc.h>
 #include <sys/mman.h>
-#include <unistd.h>
 
 namespace vmm {
 
 static constexpr uint64_t kPageSize = 4096;
+static constexpr size_t kHugePageSize = 2u << 20;
+// /proc/self/pagemap, one 64-bit entry per page (Documentation/admin-guide/mm/pagemap.rst).
+static constexpr uint64_t kPagemapPresent = 1ull << 63;
+static constexpr uint64_t kPagemapSwapped = 1ull << 62;
 
-GuestMemory::GuestMemory(UniqueFd fd, MappedRegion mapping, std::vector<GuestRegion> regions,
+GuestMemory::GuestMemory(UniqueFd pagemap, MappedRegion mapping, std::vector<GuestRegion> regions,
     std::vector<uint64_t> offsets, bool locked)
-    : m_fd(std::move(fd))
+    : m_pagemap(std::move(pagemap))
     , m_mapping(std::move(mapping))
     , m_regions(std::move(regions))
     , m_offsets(std::move(offsets))
@@ -34,7 +37,8 @@ Result<GuestMemory> GuestMemory::create(const std::vector<GuestRegion>& regions)
     for (size_t i = 0; i < regions.size(); ++i) {
         const GuestRegion& region = regions[i];
         if (region.size == 0 || region.size % kPageSize || region.start.value() % kPageSize)
-            return failure(Error::invalid("guest memory", "regions must be non-empty and page-aligned"));
+            return failure(
+                Error::invalid("guest memory", "regions must be non-empty and page-aligned"));
         if (!region.start.checkedAdd(region.size))
             return failure(Error::invalid("guest memory", "region wraps the address space"));
         if (i > 0 && regions[i - 1].start.value() + regions[i - 1].size > region.start.value())
@@ -44,21 +48,26 @@ Result<GuestMemory> GuestMemory::create(const std::vector<GuestRegion>& regions)
             return failure(Error::invalid("guest memory", "total size overflows"));
     }
 
-    int fd = ::memfd_create("airlock-guest-ram", MFD_CLOEXEC);
+    // Opened now: once the process is sandboxed it can open nothing under /proc.
+    int fd = ::open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
     if (fd < 0)
-        return failure(Error::fromErrno("memfd_create", errno));
-    UniqueFd memoryFd(fd);
-    if (::ftruncate(fd, static_cast<off_t>(total)) < 0)
-        return failure(Error::fromErrno("ftruncate", errno, "sizing guest RAM"));
-    auto mapping = VMM_TRY(MappedRegion::map(static_cast<size_t>(total), PROT_READ | PROT_WRITE,
-        MAP_SHARED | MAP_NORESERVE, fd));
-    // Guest RAM holds the session's data: never in a core dump of this process.
+        return failure(
+            Error::fromErrno("open /proc/self/pagemap", errno, "needed to shred guest RAM"));
+    UniqueFd pagemap(fd);
+    auto mapping = VMM_TRY(MappedRegion::mapAnonymousAligned(
+        static_cast<size_t>(total), kHugePageSize, PROT_READ | PROT_WRITE, MAP_NORESERVE));
+    // Guest RAM holds the session's data: never in a core dump of this process, never in a child.
     if (::madvise(mapping.data(), mapping.size(), MADV_DONTDUMP) < 0)
         return failure(Error::fromErrno("madvise(MADV_DONTDUMP)", errno));
+    if (::madvise(mapping.data(), mapping.size(), MADV_WIPEONFORK) < 0)
+        return failure(Error::fromErrno("madvise(MADV_WIPEONFORK)", errno));
+    // Huge pages where the host allows them (THP "always" or "madvise"); a host with THP off
+    // still works, on 4 KiB pages.
+    (void)::madvise(mapping.data(), mapping.size(), MADV_HUGEPAGE);
     // Never swapped either, where the limit allows: lock pages as the guest faults them in, so
     // boot does not pay for populating all of RAM up front.
     bool locked = ::mlock2(mapping.data(), mapping.size(), MLOCK_ONFAULT) == 0;
-    return GuestMemory(std::move(memoryFd), std::move(mapping), regions, std::move(offsets), locked);
+    return GuestMemory(std::move(pagemap), std::move(mapping), regions, std::move(offsets), locked);
 }
 
 Result<std::span<uint8_t>> GuestMemory::slice(GuestAddress address, uint64_t length) const
@@ -107,13 +116,12 @@ Result<void> GuestMemory::write(GuestAddress address, std::span<const uint8_t> s
     return {};
 }
 
-// Residency per page, from mincore(): the pages the guest has touched. For a shared memfd mapping
-// this is the memfd's page cache, so it also covers pages touched through another mapping (KVM's).
+// Residency per page, from mincore().
 static Result<std::vector<unsigned char>> residentPages(const MappedRegion& mapping)
 {
     std::vector<unsigned char> resident((mapping.size() + kPageSize - 1) / kPageSize);
     if (::mincore(mapping.data(), mapping.size(), resident.data()) < 0)
-        return failure(Error::fromErrno("mincore", errno, "finding guest RAM pages to zero"));
+        return failure(Error::fromErrno("mincore", errno, "finding resident guest RAM"));
     return resident;
 }
 
@@ -122,35 +130,68 @@ static bool isAllZero(std::span<const uint8_t> bytes)
     return std::all_of(bytes.begin(), bytes.end(), [](uint8_t byte) { return byte == 0; });
 }
 
+uint64_t GuestMemory::residentBytes() const
+{
+    auto resident = residentPages(m_mapping);
+    if (!resident)
+        return 0;
+    return kPageSize *
+        static_cast<uint64_t>(std::count_if(
+            resident->begin(), resident->end(), [](unsigned char flag) { return flag & 1; }));
+}
+
 Result<MemoryShredResult> GuestMemory::shred()
 {
     MemoryShredResult result;
     result.totalBytes = m_mapping.size();
     if (m_mapping.size() == 0)
         return result;
-    // shmem reports the pages ever allocated as data (resident or swapped out) and the untouched
-    // rest as holes: zero exactly the data, so a page sent to swap is zeroed too.
-    const off_t size = static_cast<off_t>(m_mapping.size());
+    // The pages ever touched are present or swapped out in pagemap; the untouched rest are
+    // neither. Zero exactly those, in runs, so that a page sent to swap is zeroed too.
+    constexpr size_t kEntriesPerRead = 8192;
+    std::vector<uint64_t> entries(kEntriesPerRead);
+    const uint64_t pages = m_mapping.size() / kPageSize;
+    const uint64_t firstEntry = reinterpret_cast<uintptr_t>(m_mapping.data()) / kPageSize;
     result.verifiedZero = true;
-    off_t start = ::lseek(m_fd.get(), 0, SEEK_DATA);
-    while (start >= 0 && start < size) {
-        off_t end = ::lseek(m_fd.get(), start, SEEK_HOLE);
-        if (end < 0)
-            return failure(Error::fromErrno("lseek(SEEK_HOLE)", errno, "finding guest RAM to zero"));
-        end = std::min(end, size);
-        std::span<uint8_t> bytes(m_mapping.data() + start, static_cast<size_t>(end - start));
+    auto zeroRun = [&](uint64_t firstPage, uint64_t pageCount) {
+        std::span<uint8_t> bytes(
+            m_mapping.data() + firstPage * kPageSize, static_cast<size_t>(pageCount * kPageSize));
         ::explicit_bzero(bytes.data(), bytes.size());
         result.verifiedZero = result.verifiedZero && isAllZero(bytes);
         result.zeroedBytes += bytes.size();
-        start = ::lseek(m_fd.get(), end, SEEK_DATA);
+    };
+    uint64_t runStart = 0;
+    uint64_t runLength = 0;
+    for (uint64_t page = 0; page < pages; page += kEntriesPerRead) {
+        size_t count = static_cast<size_t>(std::min<uint64_t>(kEntriesPerRead, pages - page));
+        size_t wanted = count * sizeof(uint64_t);
+        ssize_t got = ::pread(m_pagemap.get(), entries.data(), wanted,
+            static_cast<off_t>((firstEntry + page) * sizeof(uint64_t)));
+        if (got != static_cast<ssize_t>(wanted))
+            return failure(Error::fromErrno(
+                "pread /proc/self/pagemap", got < 0 ? errno : EIO, "finding guest RAM to zero"));
+        for (size_t index = 0; index < count; ++index) {
+            if (entries[index] & (kPagemapPresent | kPagemapSwapped)) {
+                if (runLength == 0)
+                    runStart = page + index;
+                ++runLength;
+            } else if (runLength > 0) {
+                zeroRun(runStart, runLength);
+                runLength = 0;
+            }
+        }
     }
-    if (start < 0 && errno != ENXIO)
-        return failure(Error::fromErrno("lseek(SEEK_DATA)", errno, "finding guest RAM to zero"));
-    // Give the (now zero) pages back at once rather than at munmap, and check none stays resident.
-    if (::fallocate(m_fd.get(), FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 0, size) < 0)
-        return failure(Error::fromErrno("fallocate(PUNCH_HOLE)", errno, "releasing guest RAM"));
+    if (runLength > 0)
+        zeroRun(runStart, runLength);
+    // Give the (now zero) pages back at once rather than at munmap (locked pages cannot be
+    // dropped: unlock first), and check that none stays resident.
+    if (m_locked && ::munlock(m_mapping.data(), m_mapping.size()) < 0)
+        return failure(Error::fromErrno("munlock", errno, "releasing guest RAM"));
+    if (::madvise(m_mapping.data(), m_mapping.size(), MADV_DONTNEED) < 0)
+        return failure(Error::fromErrno("madvise(MADV_DONTNEED)", errno, "releasing guest RAM"));
     std::vector<unsigned char> after = VMM_TRY(residentPages(m_mapping));
-    result.released = std::none_of(after.begin(), after.end(), [](unsigned char flag) { return flag & 1; });
+    result.released =
+        std::none_of(after.begin(), after.end(), [](unsigned char flag) { return flag & 1; });
     return result;
 }
 

@@ -16,11 +16,12 @@ namespace vmm {
 /// What GuestMemory::shred() did, for the shred report.
 struct MemoryShredResult {
     uint64_t totalBytes = 0;
-    /// Bytes the guest had touched (resident pages), each zeroed with explicit_bzero.
+    /// Bytes the guest had touched (pages resident or swapped out), each zeroed with
+    /// explicit_bzero.
     uint64_t zeroedBytes = 0;
     /// Every zeroed page read back as zero.
     bool verifiedZero = false;
-    /// The memfd's pages were then released (hole punched), and none is resident afterwards.
+    /// The pages were then released (MADV_DONTNEED), and none is resident afterwards.
     bool released = false;
 };
 
@@ -30,9 +31,12 @@ struct GuestRegion {
     uint64_t size = 0;
 };
 
-/// Guest RAM: one memfd, mapped once, cut into regions at guest-physical addresses. Excluded from
-/// core dumps and locked as it is faulted in where RLIMIT_MEMLOCK allows. Every access is
-/// bounds-checked and resolves to RAM only (STYLE.md §9 and §Engine safety).
+/// Guest RAM: one private anonymous mapping, cut into regions at guest-physical addresses. It is
+/// 2 MiB-aligned and advised for transparent huge pages, so that KVM maps guest RAM with 2 MiB
+/// pages (far fewer nested page faults and TLB misses: guest I/O runs up to twice as fast as on
+/// 4 KiB pages; QEMU's RAM gets the same). Excluded from core dumps, wiped in a forked child, and
+/// locked as it is faulted in where RLIMIT_MEMLOCK allows. Every access is bounds-checked and
+/// resolves to RAM only (STYLE.md §9 and §Engine safety).
 class GuestMemory {
 public:
     /// Creates RAM for `regions` (page-aligned, sorted, not overlapping).
@@ -49,16 +53,18 @@ public:
     /// The host address where a region starts, for KVM_SET_USER_MEMORY_REGION.
     uint8_t* hostAddress(const GuestRegion& region) const;
 
-    /// Zeroes every page the guest touched, checks that it reads back as zero, and releases the
-    /// pages (DESIGN.md §Shredding). Call only when no vCPU or device runs any more.
+    /// Zeroes every page the guest touched (resident or swapped out, from /proc/self/pagemap),
+    /// checks that it reads back as zero, and releases the pages (DESIGN.md §Shredding). Call
+    /// only when no vCPU or device runs any more.
     Result<MemoryShredResult> shred();
+    /// Bytes of guest RAM resident now (mincore), for the metrics.
+    uint64_t residentBytes() const;
 
     Result<void> read(GuestAddress address, std::span<uint8_t> destination) const;
     Result<void> write(GuestAddress address, std::span<const uint8_t> source) const;
 
     /// Copies a T out of guest memory (one copy; use only the copy: no double fetch).
-    template<typename T>
-    Result<T> readObject(GuestAddress address) const
+    template<typename T> Result<T> readObject(GuestAddress address) const
     {
         static_assert(std::is_trivially_copyable_v<T>);
         T object;
@@ -68,8 +74,7 @@ public:
         return object;
     }
     /// Copies a T into guest memory.
-    template<typename T>
-    Result<void> writeObject(GuestAddress address, const T& object) const
+    template<typename T> Result<void> writeObject(GuestAddress address, const T& object) const
     {
         static_assert(std::is_trivially_copyable_v<T>);
         // Safety: T is trivially copyable, so its bytes may be read directly.
@@ -78,10 +83,10 @@ public:
     }
 
 private:
-    GuestMemory(UniqueFd fd, MappedRegion mapping, std::vector<GuestRegion> regions,
+    GuestMemory(UniqueFd pagemap, MappedRegion mapping, std::vector<GuestRegion> regions,
         std::vector<uint64_t> offsets, bool locked);
 
-    UniqueFd m_fd;
+    UniqueFd m_pagemap; // /proc/self/pagemap, opened before any sandbox, for shred()
     MappedRegion m_mapping;
     std::vector<GuestRegion> m_regions;
     std::vector<uint64_t> m_offsets; // where each region starts inside the mapping

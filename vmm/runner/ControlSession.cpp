@@ -119,8 +119,11 @@ HostMetrics ControlSession::metrics()
     metrics.processCpuTimeNs = processCpuTimeNs();
     if (auto memory = readProcessMemory()) {
         metrics.rssBytes = memory->rssBytes;
-        metrics.guestResidentBytes = memory->sharedBytes;
-        metrics.rssExcludingGuestBytes = memory->anonymousBytes + memory->fileBytes;
+        // Guest RAM is anonymous memory like the VMM's own heap: count its pages apart.
+        metrics.guestResidentBytes = m_machine->memory().residentBytes();
+        metrics.rssExcludingGuestBytes = memory->rssBytes > metrics.guestResidentBytes
+            ? memory->rssBytes - metrics.guestResidentBytes
+            : 0;
     }
     for (const MachineDisk& disk : m_machine->disks()) {
         DiskMetrics entry;
@@ -210,11 +213,17 @@ void ControlSession::shutdownGuest()
 
 StopReason ControlSession::run(Machine& machine)
 {
-    m_machine = &machine;
     sigset_t signals = hostSignals();
     UniqueFd signalFd(::signalfd(-1, &signals, SFD_CLOEXEC | SFD_NONBLOCK));
     if (auto attached = m_server->attach(machine.devices().loop()); !attached)
         machine.requestStop({StopReason::Kind::EngineError, 0, attached.error().message()});
+    {
+        std::lock_guard lock(m_eventMutex);
+        m_machine = &machine; // from here events go through the loop
+        for (Frame& early : m_earlyEvents)
+            m_server->sendEvent(early); // the loop is not running yet: this thread may
+        m_earlyEvents.clear();
+    }
     machine.start();
 
     Clock::time_point lastTick = Clock::now();
@@ -271,6 +280,10 @@ StopReason ControlSession::run(Machine& machine)
     }
     if (m_shutdownThread.joinable())
         m_shutdownThread.join();
+    {
+        std::lock_guard lock(m_eventMutex);
+        m_detached = true; // events from hashing threads are dropped from here on
+    }
     m_server->detach();
     if (m_server->isOpen()) {
         [[maybe_unused]] auto stopped =
@@ -280,6 +293,24 @@ StopReason ControlSession::run(Machine& machine)
         [[maybe_unused]] auto sent = m_server->sendNow(exit.toFrame(), kFinalSendTimeout);
     }
     return reason;
+}
+
+void ControlSession::sendEventFromAnyThread(Frame event)
+{
+    std::lock_guard lock(m_eventMutex);
+    if (m_machine && !m_detached) {
+        m_machine->devices().loop().post(
+            [this, frame = std::move(event)] { m_server->sendEvent(frame); });
+        return;
+    }
+    if (!m_detached)
+        m_earlyEvents.push_back(std::move(event)); // sent once run() attaches the server
+}
+
+void ControlSession::sendFinalEvent(const Frame& event)
+{
+    if (m_server->isOpen()) [[maybe_unused]]
+        auto sent = m_server->sendNow(event, kFinalSendTimeout);
 }
 
 void ControlSession::sendShredReport(const ShredReport& report)

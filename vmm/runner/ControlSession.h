@@ -31,6 +31,10 @@ public:
     /// Starts `machine`, serves the channel until it stops, then shuts the machine down and
     /// tells the app why it stopped (state "stopped", guest-exit). Returns the stop reason.
     StopReason run(Machine& machine);
+    /// Tells the app about `event` (a dataset's manifest, from a hashing thread): any thread.
+    void sendEventFromAnyThread(Frame event);
+    /// Sends `event` after run() returned (the dataset checks at the end), before the report.
+    void sendFinalEvent(const Frame& event);
     /// Sends the shred report (the last frame) and closes the channel.
     void sendShredReport(const ShredReport& report);
 
@@ -55,6 +59,9 @@ private:
     std::mutex m_agentMutex;
     int m_agentFd = -1; // the shutdown thread's socket, so that run() can cut it short
     std::thread m_shutdownThread;
+    std::mutex m_eventMutex; // guards the three below
+    std::vector<Frame> m_earlyEvents;
+    bool m_detached = false;
 };
 
 /// Runs `machine` with `session` as its console and controller (see ControlSession::run).

@@ -32,7 +32,12 @@ public:
     MappedRegion& operator=(const MappedRegion&) = delete;
 
     /// mmap(nullptr, size, protection, flags, fd, offset).
-    static Result<MappedRegion> map(size_t size, int protection, int flags, int fd, off_t offset = 0);
+    static Result<MappedRegion> map(
+        size_t size, int protection, int flags, int fd, off_t offset = 0);
+    /// Private anonymous memory of `size` bytes starting at a multiple of `alignment` (a power of
+    /// two, e.g. 2 MiB so that the kernel can back it with huge pages that KVM maps whole).
+    static Result<MappedRegion> mapAnonymousAligned(
+        size_t size, size_t alignment, int protection, int flags);
 
     uint8_t* data() const { return static_cast<uint8_t*>(m_address); }
     size_t size() const { return m_size; }

@@ -6,6 +6,7 @@
 #include "runner/ConsoleSession.h"
 #include "runner/ControlSession.h"
 #include "runner/DatasetManifests.h"
+#include "control/ControlEvents.h"
 #include "runner/Options.h"
 #include "runner/SessionShred.h"
 #include "sandbox/Landlock.h"
@@ -54,6 +55,30 @@ vmm::Result<bool> confineFileAccess(const vmm::Options& options)
     // The session directory itself is removed when the session is shredded.
     std::vector<std::string> removable(readWrite.begin(), readWrite.begin() + (options.machine.sessionDirectory.empty() ? 0 : 1));
     return vmm::restrictFileAccess(readOnly, readWrite, removable);
+}
+
+// What the app records of a dataset checked at the end: the paths that changed, vanished or
+// appeared, cut to what one control frame carries (the manifest report file has them all).
+vmm::DatasetVerifyEvent datasetVerifyEvent(const std::string& name, const vmm::ManifestDifferences& differences)
+{
+    constexpr size_t kPathBudgetBytes = 48 * 1024;
+    size_t budget = kPathBudgetBytes;
+    auto take = [&budget](const std::vector<std::string>& paths) {
+        std::vector<std::string> taken;
+        for (const std::string& path : paths) {
+            if (taken.size() == vmm::DatasetVerifyEvent::kMaxPaths || path.size() + 8 > budget)
+                break;
+            budget -= path.size() + 8;
+            taken.push_back(path);
+        }
+        return taken;
+    };
+    vmm::DatasetVerifyEvent event;
+    event.name = name;
+    event.changed = take(differences.changed);
+    event.vanished = take(differences.vanished);
+    event.added = take(differences.added);
+    return event;
 }
 
 // Says which files of a dataset changed or vanished during the session (never hidden), and
@@ -131,12 +156,17 @@ int main(int argc, char** argv)
     installFilterOrDie<vmm::ThreadKind::Main>();
 
     vmm::DatasetManifests manifests;
-    manifests.start(**machine, [](const vmm::DatasetManifests::Outcome& outcome) {
+    vmm::ControlSession* channel = control.get();
+    manifests.start(**machine, [channel](const vmm::DatasetManifests::Outcome& outcome) {
         if (outcome.manifest)
             std::fprintf(stderr, "airlock-vmm: dataset '%s': %zu files, SHA-256 manifest %s\n", outcome.name.c_str(),
                 outcome.manifest->entries().size(), outcome.manifest->digestHex().c_str());
         else
             std::fprintf(stderr, "airlock-vmm: dataset '%s': no manifest: %s\n", outcome.name.c_str(), outcome.error.c_str());
+        if (channel && outcome.manifest)
+            channel->sendEventFromAnyThread(vmm::DatasetManifestEvent {outcome.name, outcome.manifest->digestHex(),
+                outcome.manifest->entries().size(), outcome.manifest->totalBytes()}
+                                                .toFrame());
     });
 
     vmm::StopReason reason =
@@ -144,7 +174,12 @@ int main(int argc, char** argv)
     if (reason.exitCode() != 0 && reason.kind != vmm::StopReason::Kind::GuestExit)
         std::fprintf(stderr, "airlock-vmm: %s\n", reason.description().c_str());
 
-    reportDatasetChanges(manifests.verifyAll(), options->manifestReportPath);
+    std::vector<vmm::DatasetManifests::Outcome> checked = manifests.verifyAll();
+    reportDatasetChanges(checked, options->manifestReportPath);
+    if (control)
+        for (const vmm::DatasetManifests::Outcome& outcome : checked)
+            if (outcome.differences)
+                control->sendFinalEvent(datasetVerifyEvent(outcome.name, *outcome.differences).toFrame());
     vmm::ShredReport report = vmm::shredSession(**machine);
     machine->reset();
     if (!options->shredReportPath.empty()) {

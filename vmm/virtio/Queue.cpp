@@ -237,6 +237,24 @@ void Queue::complete(uint16_t head, uint32_t length)
     m_usedAdded = true;
 }
 
+void Queue::suppressNotifications()
+{
+    if (m_ready)
+        sharedField(m_used, kRingFlagsOffset)
+            .store(virtio::kUsedFlagNoNotify, std::memory_order_relaxed);
+}
+
+bool Queue::resumeNotifications()
+{
+    if (!m_ready)
+        return false;
+    sharedField(m_used, kRingFlagsOffset).store(0, std::memory_order_relaxed);
+    // The flag store must be visible before we read the driver's idx: a driver that added a chain
+    // after our last look and saw the flag still set did not notify (§2.6.7.2).
+    std::atomic_thread_fence(std::memory_order_seq_cst);
+    return hasPending();
+}
+
 bool Queue::needsInterrupt()
 {
     if (!m_ready || !m_usedAdded)

@@ -63,6 +63,13 @@ public:
     /// for them (VIRTQ_AVAIL_F_NO_INTERRUPT clear, §2.6.7). Clears the "added" mark.
     bool needsInterrupt();
 
+    /// Asks the driver not to notify (VIRTQ_USED_F_NO_NOTIFY, §2.6.7.2) while the device drains
+    /// the queue anyway; a hint the driver may ignore, so notifications stay harmless.
+    void suppressNotifications();
+    /// Asks for notifications again and returns whether chains arrived meanwhile (the driver
+    /// may have skipped its notification for them, so the device must look again).
+    bool resumeNotifications();
+
     /// Chains popped and not yet completed.
     uint32_t inFlight() const { return m_inFlightCount; }
     /// Chains the queue refused and completed with length 0.

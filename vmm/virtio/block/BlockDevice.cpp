@@ -139,6 +139,30 @@ Result<void> transfer(BlockBackend& backend, std::span<const Descriptor> descrip
     return {};
 }
 
+// Reads `length` bytes into the descriptors: in one backend call (one preadv for a request's
+// scattered pages) when every buffer holds whole sectors, as Linux's always do; otherwise
+// through transfer()'s sector-by-sector path.
+Result<void> readIntoGuest(BlockBackend& backend, std::span<const Descriptor> descriptors,
+    uint64_t length, uint64_t diskOffset)
+{
+    std::vector<std::span<uint8_t>> pieces;
+    pieces.reserve(descriptors.size());
+    uint64_t gathered = 0;
+    for (const Descriptor& descriptor : descriptors) {
+        if (gathered == length)
+            break;
+        uint64_t size = std::min<uint64_t>(descriptor.bytes.size(), length - gathered);
+        if (size % kSector)
+            return transfer(backend, descriptors, 0, length, diskOffset, true);
+        if (size > 0)
+            pieces.push_back(descriptor.bytes.first(static_cast<size_t>(size)));
+        gathered += size;
+    }
+    if (gathered != length)
+        return failure(Error::invalid("virtio-blk", "request data ends early"));
+    return backend.readVectored(diskOffset, pieces);
+}
+
 } // namespace
 
 BlockDevice::BlockDevice(std::shared_ptr<BlockBackend> backend, std::string serial)
@@ -191,15 +215,29 @@ VirtioDevice::Progress BlockDevice::processQueue(size_t index)
 {
     if (!m_queue || index != 0)
         return Progress::Idle;
+    // While the device drains the queue the driver need not notify (each notification is a VM
+    // exit); notifications resume once the queue is empty, with a last look for what raced in.
     uint64_t bytes = 0;
-    for (int count = 0; count < kRequestsPerNotification && bytes < kBytesPerNotification;
-         ++count) {
-        std::optional<DescriptorChain> chain = m_queue->pop();
-        if (!chain)
+    int count = 0;
+    auto budgetLeft = [&] {
+        return count < kRequestsPerNotification && bytes < kBytesPerNotification;
+    };
+    while (true) {
+        m_queue->suppressNotifications();
+        while (budgetLeft()) {
+            std::optional<DescriptorChain> chain = m_queue->pop();
+            if (!chain)
+                break;
+            bytes += handle(*chain);
+            ++count;
+        }
+        if (!budgetLeft() && m_queue->hasPending())
+            return Progress::MorePending; // the transport brings us back; still suppressed
+        if (!m_queue->resumeNotifications())
             return Progress::Idle;
-        bytes += handle(*chain);
+        if (!budgetLeft())
+            return Progress::MorePending;
     }
-    return m_queue->hasPending() ? Progress::MorePending : Progress::Idle;
 }
 
 uint64_t BlockDevice::handle(const DescriptorChain& chain)
@@ -253,10 +291,9 @@ uint8_t BlockDevice::execute(const DescriptorChain& chain, uint32_t type, uint64
         }
         if (!isRead && m_readOnly)
             return kBlkSIoErr; // the device's check; the host fd is O_RDONLY as well
-        auto moved = isRead
-            ? transfer(*m_backend, chain.writable(), 0, length, sector * kSector, true)
-            : transfer(*m_backend, chain.readable(), sizeof(RequestHeader), length,
-                  sector * kSector, false);
+        auto moved = isRead ? readIntoGuest(*m_backend, chain.writable(), length, sector * kSector)
+                            : transfer(*m_backend, chain.readable(), sizeof(RequestHeader), length,
+                                  sector * kSector, false);
         if (!moved) {
             m_log.report(moved.error().message());
             return kBlkSIoErr;
