@@ -38,7 +38,7 @@ struct Options {
 };
 
 // Total RSS of `pid` and the RSS of its guest RAM mapping (the largest mapping at least as big as
-// the guest's memory: a memfd for airlock-vmm, an anonymous mapping for QEMU), in KiB.
+// the guest's memory: an anonymous mapping for both VMMs), in KiB.
 std::optional<std::pair<long, long>> memoryUse(pid_t pid, long guestKiB)
 {
     std::ifstream smaps("/proc/" + std::to_string(pid) + "/smaps");

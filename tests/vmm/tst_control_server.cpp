@@ -273,7 +273,7 @@ private slots:
 
     void hostMetricsOfThisProcess()
     {
-        // Guest RAM is a shared memfd mapping: it counts as RssShmem, the rest of the process not.
+        // readProcessMemory splits the RSS as /proc/self/status does: a shared mapping is RssShmem.
         int fd = ::memfd_create("metrics-test", MFD_CLOEXEC);
         QVERIFY(fd >= 0 && ::ftruncate(fd, 16 << 20) == 0);
         void* mapped = ::mmap(nullptr, 16 << 20, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);

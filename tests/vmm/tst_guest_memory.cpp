@@ -215,7 +215,7 @@ private slots:
         QCOMPARE(shredded->totalBytes, memory.size());
         QVERIFY(shredded->verifiedZero);
         QVERIFY(shredded->released);
-        // Three touched pages were zeroed, not all of RAM (a sparse memfd stays cheap to shred).
+        // Three touched pages were zeroed, not all of RAM (only touched pages cost work; huge pages count whole).
         QVERIFY2(shredded->zeroedBytes >= 3 * 4096 && shredded->zeroedBytes < memory.size() / 4,
             std::to_string(shredded->zeroedBytes).c_str());
         for (quint64 address : addresses) {

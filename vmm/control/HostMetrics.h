@@ -51,7 +51,7 @@ struct HostMetrics {
     std::vector<VcpuMetrics> vcpus;
     uint64_t processCpuTimeNs = 0;
     uint64_t rssBytes = 0; ///< VmRSS
-    uint64_t guestResidentBytes = 0; ///< RssShmem: guest RAM is one memfd
+    uint64_t guestResidentBytes = 0; ///< guest RAM pages resident (mincore)
     uint64_t rssExcludingGuestBytes = 0; ///< RssAnon + RssFile
     std::vector<DiskMetrics> disks;
     std::optional<VsockMetrics> vsock;
