@@ -9,14 +9,14 @@ using namespace std::chrono_literals;
 namespace app {
 
 namespace {
-// How long the engine has to answer the hello: it sends it before building the machine.
-constexpr std::chrono::milliseconds kHelloTimeout = 15s;
 // How often the pump looks at its stop flag while no event comes.
 constexpr std::chrono::milliseconds kPollInterval = 100ms;
 } // namespace
 
-EngineChannel::EngineChannel(vmm::UniqueFd socket, Callbacks callbacks)
+EngineChannel::EngineChannel(
+    vmm::UniqueFd socket, Callbacks callbacks, std::chrono::milliseconds helloTimeout)
     : m_callbacks(std::move(callbacks))
+    , m_helloTimeout(helloTimeout)
     , m_abortHandle(::fcntl(socket.get(), F_DUPFD_CLOEXEC, 0))
 {
     m_thread = std::thread([this, owned = std::move(socket)]() mutable { run(std::move(owned)); });
@@ -38,7 +38,7 @@ void EngineChannel::abort()
 
 void EngineChannel::run(vmm::UniqueFd socket)
 {
-    auto created = vmm::ControlClient::create(std::move(socket), kHelloTimeout);
+    auto created = vmm::ControlClient::create(std::move(socket), m_helloTimeout);
     if (!created) {
         if (!m_stopping.load())
             m_callbacks.closed(created.error().message());

@@ -4,6 +4,7 @@
 #include "sys/UniqueFd.h"
 
 #include <atomic>
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <string>
@@ -27,8 +28,10 @@ public:
         std::function<void(std::string reason)> closed;
     };
 
-    /// Starts the pump over `socket` (a connected stream socket to airlock-vmm).
-    EngineChannel(vmm::UniqueFd socket, Callbacks callbacks);
+    /// Starts the pump over `socket` (a connected stream socket to airlock-vmm), giving the engine
+    /// `helloTimeout` to say hello (minutes in the KVM lab, which boots an emulated host first).
+    EngineChannel(vmm::UniqueFd socket, Callbacks callbacks,
+        std::chrono::milliseconds helloTimeout = std::chrono::seconds(15));
     /// Stops the pump and waits for its thread; no callback runs after this returns.
     ~EngineChannel();
 
@@ -43,6 +46,7 @@ private:
     void run(vmm::UniqueFd socket);
 
     Callbacks m_callbacks;
+    std::chrono::milliseconds m_helloTimeout;
     std::atomic<bool> m_stopping {false};
     // A duplicate of the socket for abort(): shutdown() acts on the socket, whichever fd.
     vmm::UniqueFd m_abortHandle;

@@ -130,6 +130,18 @@ EngineLocation EngineLocator::locate(const Inputs& inputs)
                 isExecutableFile);
     }
 
+    // AIRLOCK_ENGINE_WRAPPER (when set, even empty) replaces what runs before airlock-vmm, as
+    // for airlockctl: "" runs it directly, whatever /dev/kvm says.
+    const QString wrapperVariable = QStringLiteral("AIRLOCK_ENGINE_WRAPPER");
+    const bool wrapperGiven = inputs.environment.contains(wrapperVariable);
+    if (wrapperGiven) {
+        location.wrapperPrefix =
+            inputs.environment.value(wrapperVariable).split(QLatin1Char(' '), Qt::SkipEmptyParts);
+        location.throughLab = false; // the lab comes only from the locator
+        location.relayPath.clear();
+        location.kvmUsable = location.kvmUsable || location.wrapperPrefix.isEmpty();
+    }
+
     QStringList missing;
     if (location.vmmPath.isEmpty())
         missing << tr("the engine (set AIRLOCK_VMM)");
@@ -141,6 +153,10 @@ EngineLocation EngineLocator::locate(const Inputs& inputs)
     if (!missing.isEmpty())
         location.statusMessage =
             tr("Sessions cannot start: Airlock cannot find %1.").arg(missing.join(tr(", ")));
+    else if (wrapperGiven && !location.wrapperPrefix.isEmpty())
+        location.statusMessage = tr("Sessions run through %1 (set by AIRLOCK_ENGINE_WRAPPER; "
+                                    "unset it to use this computer's KVM or the KVM lab).")
+                                     .arg(location.wrapperPrefix.join(QLatin1Char(' ')));
     else if (location.kvmUsable)
         location.statusMessage = tr("Sessions run on this computer's KVM.");
     else if (location.throughLab && location.relayPath.isEmpty())

@@ -30,7 +30,8 @@ struct EngineLocation {
 /// Finds the engine: the environment (AIRLOCK_VMM, AIRLOCK_KERNEL, AIRLOCK_INITRAMFS) first,
 /// then next to the executable and its ../libexec/airlock and ../share/airlock, then the build
 /// tree this app was built in. Checks /dev/kvm; without it sessions run through the KVM lab
-/// (tests/lab/run: an emulated KVM host) when the lab is there.
+/// (tests/lab/run: an emulated KVM host) when the lab is there. AIRLOCK_ENGINE_WRAPPER, when set
+/// (even empty), replaces what runs before airlock-vmm: "" runs it directly.
 class EngineLocator {
 public:
     /// What the search looks at; defaultInputs() describes this process and machine.

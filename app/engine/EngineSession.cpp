@@ -80,9 +80,9 @@ Result<void> EngineSession::start(const EngineLaunch& launch)
     vmm::UniqueFd engineSide(pair[1]);
     m_process = new EngineProcess(this);
     connect(m_process, &EngineProcess::finished, this, &EngineSession::onProcessFinished);
-    if (auto started = m_process->start(
-            launch.program(), launch.arguments(engineSide.get()), engineSide.get());
-        !started) {
+    connect(m_process, &EngineProcess::outputLine, this, &EngineSession::logLine);
+    // The overload with the launch gives the KVM lab its environment (control fd, relay, size).
+    if (auto started = m_process->start(launch, engineSide.get()); !started) {
         delete m_process;
         m_process = nullptr;
         return tl::unexpected(started.error());
@@ -90,7 +90,7 @@ Result<void> EngineSession::start(const EngineLaunch& launch)
     engineSide.reset(); // the child has its copy: the channel closes when it exits
     m_begun = true;
     m_sessionDirectory = launch.sessionDirectory;
-    return attachChannel(std::move(appSide));
+    return attachChannel(std::move(appSide), launch.helloTimeout());
 }
 
 Result<void> EngineSession::attach(vmm::UniqueFd controlSocket, const QString& sessionDirectory)
@@ -101,10 +101,12 @@ Result<void> EngineSession::attach(vmm::UniqueFd controlSocket, const QString& s
         return failure(tr("There is no control connection to attach to."));
     m_begun = true;
     m_sessionDirectory = sessionDirectory;
-    return attachChannel(std::move(controlSocket));
+    // An engine running here, not in the lab: the launch's default hello timeout.
+    return attachChannel(std::move(controlSocket), EngineLaunch {}.helloTimeout());
 }
 
-Result<void> EngineSession::attachChannel(vmm::UniqueFd controlSocket)
+Result<void> EngineSession::attachChannel(
+    vmm::UniqueFd controlSocket, std::chrono::milliseconds helloTimeout)
 {
     // The callbacks run on the channel's thread: each becomes a queued call on ours, dropped
     // by Qt if this object is gone by then.
@@ -122,7 +124,8 @@ Result<void> EngineSession::attachChannel(vmm::UniqueFd controlSocket)
             this, [this, reason = QString::fromStdString(reason)] { onChannelClosed(reason); },
             Qt::QueuedConnection);
     };
-    m_channel = std::make_unique<EngineChannel>(std::move(controlSocket), std::move(callbacks));
+    m_channel = std::make_unique<EngineChannel>(
+        std::move(controlSocket), std::move(callbacks), helloTimeout);
     return {};
 }
 

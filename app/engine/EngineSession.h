@@ -8,6 +8,7 @@
 #include "MetricsSample.h"
 #include "sys/UniqueFd.h"
 
+#include <chrono>
 #include <memory>
 #include <optional>
 
@@ -16,6 +17,7 @@
 #include <QFuture>
 #include <QJsonObject>
 #include <QObject>
+#include <QPromise>
 #include <QString>
 #include <QThreadPool>
 #include <QTimer>
@@ -64,7 +66,8 @@ public:
     /// Runs them again.
     QFuture<Result<void>> resume();
     /// Stops the session: through the guest agent for a clean shutdown, or at once if `force`.
-    /// Then the engine shreds the session and the state ends in Ended.
+    /// Then the engine shreds the session and the state ends in Ended. Before the engine's hello
+    /// the stop waits for it, so that the engine still sends its own shred report.
     QFuture<Result<void>> stop(bool force = false);
     /// Types `bytes` on the guest console (in order with earlier input).
     void sendConsoleInput(const QByteArray& bytes);
@@ -91,9 +94,12 @@ signals:
     void datasetVerified(const QJsonObject& verification);
     /// Something went wrong that the user should know; the message says what to do.
     void errorOccurred(const QString& message);
+    /// One line airlock-vmm (or the KVM lab around it) wrote on its stdout or stderr: for a log
+    /// view, never the console.
+    void logLine(const QString& line);
 
 private:
-    Result<void> attachChannel(vmm::UniqueFd controlSocket);
+    Result<void> attachChannel(vmm::UniqueFd controlSocket, std::chrono::milliseconds helloTimeout);
     void moveTo(EngineState state, const QString& reason = {});
     void fail(const QString& reason);
 
@@ -114,6 +120,10 @@ private:
 
     // EngineSessionCommands.cpp.
     QFuture<Result<void>> runCommand(std::function<Result<void>(vmm::ControlClient&)> command);
+    QFuture<Result<void>> sendStop(bool force);
+    QFuture<Result<void>> queueStop(bool force);
+    void sendQueuedStop();
+    void settleQueuedStop(Result<void> result);
     Result<std::shared_ptr<vmm::ControlClient>> connectedClient() const;
 
     EngineStateMachine m_state;
@@ -142,6 +152,9 @@ private:
     bool m_reportReceived = false;
     bool m_finishing = false;
     QString m_failure; // set when the channel broke: the reason the session failed
+    // A stop asked for before the engine's hello: sent once it has said hello.
+    std::shared_ptr<QPromise<Result<void>>> m_queuedStop;
+    bool m_queuedStopForce = false;
 };
 
 } // namespace app

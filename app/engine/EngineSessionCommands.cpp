@@ -7,6 +7,8 @@
 #include "control/ControlClient.h"
 #include "control/ControlProtocol.h"
 
+#include <utility>
+
 #include <QtConcurrent/QtConcurrentRun>
 
 namespace app {
@@ -79,14 +81,48 @@ QFuture<Result<void>> EngineSession::stop(bool force)
         return readyFailure<void>(tr("The session has already stopped."));
     moveTo(EngineState::Stopping,
         force ? tr("Stopping the session at once.") : tr("Asking the guest to shut down."));
-    if (!m_client) {
-        // Still saying hello: without a channel the engine stops (and shreds) by itself.
-        if (m_channel)
-            m_channel->abort();
-        if (force && m_process && m_process->isRunning())
-            m_process->kill();
-        return QtFuture::makeReadyFuture(Result<void>());
+    if (m_client)
+        return sendStop(force);
+    if (!m_channelClosed)
+        return queueStop(force);
+    // The channel never came up: without it the engine stops and shreds by itself.
+    if (force && m_process && m_process->isRunning())
+        m_process->kill();
+    return QtFuture::makeReadyFuture(Result<void>());
+}
+
+QFuture<Result<void>> EngineSession::queueStop(bool force)
+{
+    // Closing the channel now would stop the engine too, but its shred report would then have
+    // no way back and the app would shred (and report) a session the engine shredded properly.
+    m_queuedStopForce = m_queuedStopForce || force;
+    if (!m_queuedStop) {
+        m_queuedStop = std::make_shared<QPromise<Result<void>>>();
+        m_queuedStop->start();
     }
+    return m_queuedStop->future();
+}
+
+void EngineSession::sendQueuedStop()
+{
+    if (!m_queuedStop)
+        return;
+    sendStop(m_queuedStopForce).then(this, [this](Result<void> result) {
+        settleQueuedStop(std::move(result));
+    });
+}
+
+void EngineSession::settleQueuedStop(Result<void> result)
+{
+    if (!m_queuedStop)
+        return;
+    auto promise = std::exchange(m_queuedStop, nullptr);
+    promise->addResult(std::move(result));
+    promise->finish();
+}
+
+QFuture<Result<void>> EngineSession::sendStop(bool force)
+{
     auto stopCommand = [force](vmm::ControlClient& client) -> Result<void> {
         if (auto stopped = client.stop(force); !stopped)
             return failure(tr("The session could not be stopped: %1. Try Force stop.")

@@ -48,6 +48,11 @@ QString EngineSession::abandonedCause() const
 {
     QString output = m_process ? m_process->lastOutputLine() : QString();
     QString said = output.isEmpty() ? QString() : tr(" It said: %1").arg(output);
+    if (m_process && !m_processKilledBySignal) {
+        // The KVM lab timed out or broke: its own reason beats "exited with status 125".
+        if (QString lab = m_process->labFailure(m_processCode); !lab.isEmpty())
+            return lab;
+    }
     if (m_process && m_processKilledBySignal)
         return tr("The engine (airlock-vmm) was killed by signal %1 (%2) before it could shred "
                   "the session.")

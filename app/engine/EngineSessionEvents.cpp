@@ -49,6 +49,7 @@ void EngineSession::onConnected(std::shared_ptr<vmm::ControlClient> client)
     });
     if (m_state.state() == EngineState::Running)
         m_metricsTimer.start();
+    sendQueuedStop();
 }
 
 void EngineSession::onEvent(const vmm::Frame& frame)
@@ -188,6 +189,8 @@ void EngineSession::onChannelClosed(const QString& reason)
 {
     m_channelClosed = true;
     m_channelCloseReason = reason;
+    // A stop waiting for the hello is moot: without its channel the engine stops by itself.
+    settleQueuedStop({});
     m_metricsTimer.stop();
     if (m_metricsAgent)
         m_metricsAgent->abort();

@@ -1,6 +1,7 @@
 // EngineLocator: the environment wins, then the files next to the app, then the build tree; a
 // machine without usable /dev/kvm runs sessions through the KVM lab and says so plainly, and a
-// missing part is named with what to do.
+// missing part is named with what to do. AIRLOCK_ENGINE_WRAPPER replaces the lab (or adds a
+// wrapper) for the app as it does for airlockctl.
 
 #include "EngineLocator.h"
 
@@ -104,6 +105,30 @@ private slots:
         QVERIFY(!location.canStartSessions());
         QVERIFY2(
             location.statusMessage.contains("AIRLOCK_KERNEL"), qPrintable(location.statusMessage));
+    }
+
+    void anEmptyEngineWrapperRunsTheEngineDirectlyInsteadOfTheLab()
+    {
+        app::EngineLocator::Inputs given = inputs(m_root.filePath("no-such-kvm"));
+        given.environment.insert("AIRLOCK_ENGINE_WRAPPER", "");
+        app::EngineLocation location = app::EngineLocator::locate(given);
+        QVERIFY(location.wrapperPrefix.isEmpty());
+        QVERIFY(!location.throughLab);
+        QVERIFY(location.relayPath.isEmpty());
+        QVERIFY2(location.canStartSessions(), qPrintable(location.statusMessage));
+    }
+
+    void anEngineWrapperRunsBeforeTheEngineAndTheAppSaysSo()
+    {
+        app::EngineLocator::Inputs given = inputs(m_root.filePath("kvm"));
+        given.environment.insert("AIRLOCK_ENGINE_WRAPPER", "/usr/bin/env  AIRLOCK_TRACE=1");
+        app::EngineLocation location = app::EngineLocator::locate(given);
+        QCOMPARE(location.wrapperPrefix,
+            (QStringList {QStringLiteral("/usr/bin/env"), QStringLiteral("AIRLOCK_TRACE=1")}));
+        QVERIFY(!location.throughLab);
+        QVERIFY(location.canStartSessions());
+        QVERIFY2(location.statusMessage.contains("AIRLOCK_ENGINE_WRAPPER"),
+            qPrintable(location.statusMessage));
     }
 };
 
