@@ -3,6 +3,7 @@
 #include "audit/AuditVerification.h"
 
 #include <functional>
+#include <utility>
 
 #include <QWidget>
 
@@ -78,6 +79,10 @@ private:
     void showDetails();
     void setStatus(const QString& text, bool error = false);
     QString exportSessionId() const;
+    /// The session to export and where to (both empty when the user has chosen no session or
+    /// cancelled; the status line then says what to do).
+    std::pair<QString, QString> chooseExport(
+        const QString& title, const QString& suffix, const QString& filter);
     QString chooseSavePath(
         const QString& title, const QString& suggestedName, const QString& filter);
     void writePdf(

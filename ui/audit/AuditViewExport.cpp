@@ -65,18 +65,24 @@ QString AuditView::chooseSavePath(
     return QFileDialog::getSaveFileName(this, title, QDir(folder).filePath(suggested), filter);
 }
 
-void AuditView::exportSessionCsv()
+std::pair<QString, QString> AuditView::chooseExport(
+    const QString& title, const QString& suffix, const QString& filter)
 {
     const QString sessionId = exportSessionId();
     if (sessionId.isEmpty()) {
         setStatus(tr("Choose a session in the filter, or select one of its events, to export "
                      "its record."),
             true);
-        return;
+        return {};
     }
-    const QString path = chooseSavePath(tr("Export session record as CSV"),
-        suggestedName(m_model->sessionName(sessionId), QStringLiteral("csv")),
-        tr("CSV files (*.csv)"));
+    return {sessionId,
+        chooseSavePath(title, suggestedName(m_model->sessionName(sessionId), suffix), filter)};
+}
+
+void AuditView::exportSessionCsv()
+{
+    const auto [sessionId, path] = chooseExport(
+        tr("Export session record as CSV"), QStringLiteral("csv"), tr("CSV files (*.csv)"));
     if (path.isEmpty())
         return;
     auto record = readSessionRecord(m_store, sessionId);
@@ -94,16 +100,8 @@ void AuditView::exportSessionCsv()
 
 void AuditView::exportSessionPdf()
 {
-    const QString sessionId = exportSessionId();
-    if (sessionId.isEmpty()) {
-        setStatus(tr("Choose a session in the filter, or select one of its events, to export "
-                     "its record."),
-            true);
-        return;
-    }
-    const QString path = chooseSavePath(tr("Export session record as PDF"),
-        suggestedName(m_model->sessionName(sessionId), QStringLiteral("pdf")),
-        tr("PDF files (*.pdf)"));
+    const auto [sessionId, path] = chooseExport(
+        tr("Export session record as PDF"), QStringLiteral("pdf"), tr("PDF files (*.pdf)"));
     if (path.isEmpty())
         return;
     // The record carries the chain's verdict at export time; the check may take a while.
