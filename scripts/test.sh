@@ -15,28 +15,34 @@ status=0
 echo "== unit tests" >&2
 ctest --test-dir "$build" -LE lab --output-on-failure --timeout 600 | tee -a "$log" || status=1
 
-echo "== lab tests (real KVM)" >&2
 # The emulated KVM host itself sometimes freezes (about one lab run in eight: its console stops,
-# and even ctest's own timeout inside it never fires; see tests/lab/README.md). A frozen lab ends
-# at AIRLOCK_LAB_TIMEOUT with status 124; once its emulated kernel panicked under airlock-vmm
-# ("stack guard page was hit" in error_entry, a nested-virtualization emulation fault), which ends
-# the lab with status 125. Either way its tests are run once more in a fresh lab; a failing test
-# (any other status) counts. A lab test gets 20 minutes and one more try inside a run.
-for attempt in 1 2; do
-    lab_log=$(mktemp)
-    lab_status=0
-    AIRLOCK_LAB_TIMEOUT=1800 tests/lab/run ctest --test-dir "$build" -L lab --output-on-failure --timeout 1200 --repeat until-pass:2 \
-        | tee "$lab_log" || lab_status=$?
-    if (((lab_status == 124 || lab_status == 125) && attempt == 1)); then
-        echo "== the lab itself failed (status $lab_status: froze or its kernel panicked); running the lab tests once more in a fresh lab" >&2
-        rm -f "$lab_log"
-        continue
-    fi
-    cat "$lab_log" >>"$log"
-    rm -f "$lab_log"
-    ((lab_status == 0)) || status=1
-    break
-done
+# and even ctest's own timeout inside it never fires; see tests/lab/README.md): the lab's
+# heartbeat watchdog then stops it within AIRLOCK_LAB_STALL seconds with status 124. Once its
+# emulated kernel panicked under airlock-vmm ("stack guard page was hit" in error_entry, a
+# nested-virtualization emulation fault), which ends the lab with status 125. Either way the step
+# runs once more in a fresh lab; a failing test (any other status) counts.
+# in_lab_with_retry LOG COMMAND...: runs COMMAND (which starts a lab), its output teed to LOG
+in_lab_with_retry() {
+    local log=$1 attempt step_status
+    shift
+    for attempt in 1 2; do
+        step_status=0
+        "$@" | tee "$log" || step_status=$?
+        if (((step_status == 124 || step_status == 125) && attempt == 1)); then
+            echo "== the lab itself failed (status $step_status: froze or its kernel panicked); its output above does not count; running the step once more in a fresh lab" >&2
+            continue
+        fi
+        return "$step_status"
+    done
+}
+
+echo "== lab tests (real KVM)" >&2
+# A lab test gets 20 minutes and one more try inside a run.
+lab_log=$(mktemp)
+AIRLOCK_LAB_TIMEOUT=1800 in_lab_with_retry "$lab_log" \
+    tests/lab/run ctest --test-dir "$build" -L lab --output-on-failure --timeout 1200 --repeat until-pass:2 || status=1
+cat "$lab_log" >>"$log"
+rm -f "$lab_log"
 
 echo "== a session driven from this machine through the KVM lab (control channel relayed)" >&2
 # The app's way of running sessions where there is no /dev/kvm: airlock-vmm in a lab of its own,
@@ -48,7 +54,9 @@ echo "== fuzzers (libFuzzer, ASan + UBSan; 20 s each)" >&2
 tests/fuzz/run "${AIRLOCK_FUZZ_SECONDS:-20}" | tee -a "$log" || status=1
 
 echo "== benchmarks" >&2
-tests/bench/run "$build" || status=1
+bench_log=$(mktemp)
+AIRLOCK_LAB_TIMEOUT=1800 in_lab_with_retry "$bench_log" tests/bench/run "$build" || status=1
+rm -f "$bench_log"
 
 # ctest's own summaries ("N% tests passed, F tests failed out of T"), colours stripped, added up,
 # and one test per fuzzer ("fuzz NAME: R runs, S s, ok|CRASH").

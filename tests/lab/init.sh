@@ -103,6 +103,11 @@ mount -t tmpfs -o mode=1777 shm /newroot/dev/shm
 dev=/newroot$dev
 mark "root mounted; running the command"
 
+# A heartbeat on the kernel console (console.log on the host) every 10 s while the command runs:
+# when the emulated host freezes (tests/lab/README.md) it stops, and tests/lab/run stops QEMU
+# after AIRLOCK_LAB_STALL seconds without one instead of waiting for AIRLOCK_LAB_TIMEOUT.
+(while :; do echo "lab: heartbeat $(cut -d' ' -f1 /proc/uptime)"; sleep 10; done) </dev/null &
+
 if [ "$lab_mode" = shell ]; then
     [ -n "$lab_rows" ] && stty -F "$dev" rows "$lab_rows" cols "$lab_cols" 2>/dev/null
     # shellcheck disable=SC2094 # the terminal is both input and output
