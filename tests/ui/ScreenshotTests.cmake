@@ -1,0 +1,1 @@
+# Screenshot test: filled by helper screens.

@@ -1,0 +1,1 @@
+# Dataset broker tests: filled by its helper.
