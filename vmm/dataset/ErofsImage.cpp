@@ -1,7 +1,6 @@
 #include "ErofsImage.h"
 
 #include "ErofsFormat.h"
-#include "OpenBeneath.h"
 #include "TreeScanner.h"
 
 #include <algorithm>
@@ -35,6 +34,13 @@ std::string sizeChange(uint64_t before, uint64_t now)
 Result<std::unique_ptr<ErofsImage>> ErofsImage::create(const std::string& hostPath)
 {
     auto tree = std::make_shared<ScannedTree>(VMM_TRY(TreeScanner::scan(hostPath)));
+    ErofsLayout layout = VMM_TRY(ErofsBuilder::build(*tree));
+    return std::unique_ptr<ErofsImage>(new ErofsImage(std::move(tree), std::move(layout)));
+}
+
+Result<std::unique_ptr<ErofsImage>> ErofsImage::create(DatasetSource source)
+{
+    auto tree = std::make_shared<ScannedTree>(VMM_TRY(TreeScanner::scan(std::move(source))));
     ErofsLayout layout = VMM_TRY(ErofsBuilder::build(*tree));
     return std::unique_ptr<ErofsImage>(new ErofsImage(std::move(tree), std::move(layout)));
 }
@@ -135,14 +141,14 @@ Result<void> ErofsImage::readVectored(uint64_t offset, std::span<const std::span
 bool ErofsImage::readFileVectored(const FileExtent& extent, uint64_t fileOffset,
     std::span<const std::span<uint8_t>> buffers, uint64_t totalBytes)
 {
-    int fd = fileDescriptor(extent.entry);
-    if (fd < 0)
+    auto fd = fileDescriptor(extent.entry);
+    if (!fd || *fd < 0)
         return false;
     std::array<iovec, kMaxVectors> vectors {};
     for (size_t index = 0; index < buffers.size(); ++index)
         vectors[index] = {buffers[index].data(), buffers[index].size()};
     ssize_t count = ::preadv(
-        fd, vectors.data(), static_cast<int>(buffers.size()), static_cast<off_t>(fileOffset));
+        *fd, vectors.data(), static_cast<int>(buffers.size()), static_cast<off_t>(fileOffset));
     // Anything short of everything (EINTR, a file that shrank) is redone piece by piece by read(),
     // which knows how to report it.
     return count >= 0 && static_cast<uint64_t>(count) == totalBytes;
@@ -158,7 +164,8 @@ Result<void> ErofsImage::readFile(
     std::fill(out.begin() + static_cast<std::ptrdiff_t>(dataBytes), out.end(), uint8_t {0});
     if (dataBytes == 0)
         return {};
-    int fd = fileDescriptor(extent.entry);
+    // The opener failing (the dataset broker stopped) is an I/O error, not a changed file.
+    int fd = VMM_TRY(fileDescriptor(extent.entry));
     size_t got = 0;
     while (fd >= 0 && got < dataBytes) {
         ssize_t count =
@@ -180,7 +187,7 @@ Result<void> ErofsImage::readFile(
     return {};
 }
 
-int ErofsImage::fileDescriptor(uint32_t entry)
+Result<int> ErofsImage::fileDescriptor(uint32_t entry)
 {
     if (m_unusable[entry])
         return -1;
@@ -190,7 +197,9 @@ int ErofsImage::fileDescriptor(uint32_t entry)
 
     const TreeEntry& scanned = m_tree->entries[entry];
     // Beneath the dataset folder and through no symlink, even if the tree changed meanwhile.
-    auto opened = openBeneath(m_tree->baseFd.get(), m_tree->relativePath(entry), O_RDONLY);
+    auto opened = m_tree->opener->open(m_tree->relativePath(entry), O_RDONLY);
+    if (!opened && opened.error().operation() == kOpenerFailure)
+        return failure(opened.error().withContext(m_tree->relativePath(entry)));
     if (!opened) {
         int error = opened.error().errnoValue();
         m_unusable[entry] = true;

@@ -3,6 +3,7 @@
 #include "DatasetChange.h"
 #include "ErofsBuilder.h"
 #include "FdCache.h"
+#include "FileOpener.h"
 #include "ScannedTree.h"
 #include "block/BlockBackend.h"
 
@@ -38,6 +39,9 @@ public:
     /// Scans `hostPath` (a folder, or one regular file) and lays out its image; fails naming the
     /// file or folder that cannot be read and what to do about it.
     static Result<std::unique_ptr<ErofsImage>> create(const std::string& hostPath);
+    /// The same for a dataset opened through `source.opener` (the dataset broker's, for a dataset
+    /// added to a running session): the scan and every file opened later go through it.
+    static Result<std::unique_ptr<ErofsImage>> create(DatasetSource source);
 
     uint64_t sizeBytes() const override;
     bool isReadOnly() const override { return true; }
@@ -72,7 +76,9 @@ private:
     bool readFileVectored(const FileExtent& extent, uint64_t fileOffset,
         std::span<const std::span<uint8_t>> buffers, uint64_t totalBytes);
     Result<void> readFile(const FileExtent& extent, uint64_t fileOffset, std::span<uint8_t> out);
-    int fileDescriptor(uint32_t entry);
+    // The file's descriptor, -1 when it is unusable (served as zeros), an error when the opener
+    // itself failed.
+    Result<int> fileDescriptor(uint32_t entry);
     void record(uint32_t entry, DatasetChange::Kind kind, std::string detail);
 
     std::shared_ptr<const ScannedTree> m_tree;

@@ -1,6 +1,5 @@
 #include "Manifest.h"
 
-#include "OpenBeneath.h"
 #include "TreeScanner.h"
 
 #include <algorithm>
@@ -65,9 +64,11 @@ std::string toHex(const Sha256Digest& bytes)
     return bytesToHex(bytes.data(), bytes.size());
 }
 
-Manifest::Manifest(std::string name, std::string hostPath, std::vector<ManifestEntry> entries)
-    : m_name(std::move(name))
-    , m_hostPath(std::move(hostPath))
+Manifest::Manifest(const ScannedTree& tree, std::vector<ManifestEntry> entries)
+    : m_name(tree.name)
+    , m_hostPath(tree.hostPath)
+    , m_opener(tree.scannedByPath ? nullptr : tree.opener)
+    , m_oneFileName(tree.oneFileName)
     , m_entries(std::move(entries))
     , m_digest(digestOf(m_entries))
 {
@@ -81,6 +82,8 @@ Result<Manifest> Manifest::compute(const std::string& hostPath, std::stop_token 
 
 Result<Manifest> Manifest::compute(const ScannedTree& tree, std::stop_token stop)
 {
+    if (!tree.opener)
+        return failure(Error::invalid("manifest", "the dataset has no opener"));
     FileHasher hasher = VMM_TRY(FileHasher::create());
     std::vector<ManifestEntry> entries;
     entries.reserve(tree.fileCount);
@@ -89,7 +92,7 @@ Result<Manifest> Manifest::compute(const ScannedTree& tree, std::stop_token stop
             continue;
         ManifestEntry entry;
         entry.path = tree.relativePath(index);
-        auto opened = openBeneath(tree.baseFd.get(), entry.path, O_RDONLY);
+        auto opened = tree.opener->open(entry.path, O_RDONLY);
         if (!opened && opened.error().errnoValue() == ENOENT)
             continue; // gone since the scan: not part of the dataset any more
         if (!opened)
@@ -108,7 +111,7 @@ Result<Manifest> Manifest::compute(const ScannedTree& tree, std::stop_token stop
     }
     std::sort(entries.begin(), entries.end(),
         [](const ManifestEntry& a, const ManifestEntry& b) { return a.path < b.path; });
-    return Manifest(tree.name, tree.hostPath, std::move(entries));
+    return Manifest(tree, std::move(entries));
 }
 
 uint64_t Manifest::totalBytes() const
@@ -147,7 +150,13 @@ std::string Manifest::toJson() const
 
 Result<ManifestDifferences> Manifest::verify(std::stop_token stop) const
 {
-    Manifest now = VMM_TRY(compute(m_hostPath, std::move(stop)));
+    if (!m_opener) {
+        Manifest now = VMM_TRY(compute(m_hostPath, std::move(stop)));
+        return compare(*this, now);
+    }
+    ScannedTree tree =
+        VMM_TRY(TreeScanner::scan(DatasetSource {m_hostPath, m_opener, m_oneFileName}));
+    Manifest now = VMM_TRY(compute(tree, std::move(stop)));
     return compare(*this, now);
 }
 

@@ -5,6 +5,7 @@
 #include "sys/Result.h"
 
 #include <cstdint>
+#include <memory>
 #include <stop_token>
 #include <string>
 #include <vector>
@@ -38,7 +39,8 @@ class Manifest {
 public:
     /// Scans `hostPath` (folder or file) and hashes every regular file in it.
     static Result<Manifest> compute(const std::string& hostPath, std::stop_token stop = {});
-    /// Hashes the regular files of an existing scan (such as the one an ErofsImage serves).
+    /// Hashes the regular files of an existing scan (such as the one an ErofsImage serves), each
+    /// opened through the scan's opener.
     static Result<Manifest> compute(const ScannedTree& tree, std::stop_token stop = {});
 
     /// The dataset's name and host path.
@@ -56,16 +58,19 @@ public:
     /// The manifest as JSON text for the audit trail.
     std::string toJson() const;
 
-    /// Hashes the dataset again and says what changed, vanished or was added since.
+    /// Hashes the dataset again and says what changed, vanished or was added since: by its path
+    /// for a dataset scanned by path, through the same opener for one scanned through an opener.
     Result<ManifestDifferences> verify(std::stop_token stop = {}) const;
     /// What differs from `before` to `after`.
     static ManifestDifferences compare(const Manifest& before, const Manifest& after);
 
 private:
-    Manifest(std::string name, std::string hostPath, std::vector<ManifestEntry> entries);
+    Manifest(const ScannedTree& tree, std::vector<ManifestEntry> entries);
 
     std::string m_name;
     std::string m_hostPath;
+    std::shared_ptr<FileOpener> m_opener; // null: re-scanned by path
+    std::string m_oneFileName;
     std::vector<ManifestEntry> m_entries;
     Sha256Digest m_digest {};
 };

@@ -1,8 +1,9 @@
 #pragma once
 
-#include "sys/UniqueFd.h"
+#include "FileOpener.h"
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -28,11 +29,16 @@ struct TreeEntry {
 };
 
 /// A dataset's tree in breadth-first order (entry 0 is the root; each folder's children are
-/// contiguous and sorted by name bytes), with the folder that relative paths start from.
+/// contiguous and sorted by name bytes), with the opener of the folder relative paths start from.
 struct ScannedTree {
-    /// The folder every relativePath() is opened beneath: the dataset folder, or for a one-file
-    /// dataset the folder that holds the file.
-    UniqueFd baseFd;
+    /// Opens every relativePath() beneath the base folder: the dataset folder, or for a one-file
+    /// dataset the folder that holds the file. Every open of a dataset file goes through it.
+    std::shared_ptr<FileOpener> opener;
+    /// One-file datasets: the file's name in the base folder (the only thing opened there).
+    std::string oneFileName;
+    /// Whether the scan started from the host path itself (not through a granted opener): such a
+    /// dataset is re-scanned by its path when its manifest is verified.
+    bool scannedByPath = false;
     std::string hostPath;
     std::string name;
     std::vector<TreeEntry> entries;

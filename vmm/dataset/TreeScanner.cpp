@@ -1,7 +1,7 @@
 #include "TreeScanner.h"
 
+#include "DirectOpener.h"
 #include "ErofsFormat.h"
-#include "OpenBeneath.h"
 
 #include <algorithm>
 #include <cerrno>
@@ -76,14 +76,20 @@ Error unreadableFile(const ScannedTree& tree, const std::string& relativePath, i
             ": give your user read permission on it (chmod u+r) or move it out of the dataset");
 }
 
+// An error from the opener itself (the broker stopped, refused) is shown as it is; any other
+// failure to open means the file or folder cannot be read.
+Error openFailure(const Error& error, Error unreadable)
+{
+    if (error.operation() == kOpenerFailure || error.errnoValue() == 0)
+        return error;
+    return unreadable;
+}
+
 // Opens a regular file read-only (O_NONBLOCK: a file swapped for a fifo must not hang the scan)
 // and returns its fstat, so the size recorded is the one of the file that could be opened.
-Result<struct stat> checkReadable(int folderFd, const char* name)
+Result<struct stat> checkReadable(FileOpener& opener, const std::string& relativePath)
 {
-    int fd = ::openat(folderFd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
-    if (fd < 0)
-        return failure(Error::fromErrno("openat", errno));
-    UniqueFd file(fd);
+    UniqueFd file = VMM_TRY(opener.open(relativePath, O_RDONLY | O_NONBLOCK | O_NOCTTY));
     struct stat status { };
     if (::fstat(file.get(), &status) != 0)
         return failure(Error::fromErrno("fstat", errno));
@@ -101,10 +107,10 @@ public:
     Result<void> readFolder(uint32_t index)
     {
         std::string relativePath = m_tree.relativePath(index);
-        auto opened = openBeneath(
-            m_tree.baseFd.get(), relativePath.empty() ? "." : relativePath, O_RDONLY | O_DIRECTORY);
+        auto opened = m_tree.opener->open(relativePath, O_RDONLY | O_DIRECTORY);
         if (!opened)
-            return failure(unreadableFolder(m_tree, relativePath, opened.error().errnoValue()));
+            return failure(openFailure(opened.error(),
+                unreadableFolder(m_tree, relativePath, opened.error().errnoValue())));
         UniqueFd folder = std::move(opened).value();
         struct stat status { };
         if (::fstat(folder.get(), &status) != 0)
@@ -164,9 +170,10 @@ private:
             return failure(unreadableFolder(m_tree, parentPathOf(childPath), errno));
         }
         if (S_ISREG(status.st_mode)) {
-            auto opened = checkReadable(folderFd, name.c_str());
+            auto opened = checkReadable(*m_tree.opener, childPath);
             if (!opened)
-                return failure(unreadableFile(m_tree, childPath, opened.error().errnoValue()));
+                return failure(openFailure(opened.error(),
+                    unreadableFile(m_tree, childPath, opened.error().errnoValue())));
             if (!S_ISREG(opened->st_mode) || opened->st_ino != status.st_ino)
                 return failure(Error::invalid("dataset",
                     "the file " + shown(m_tree, childPath) +
@@ -240,12 +247,21 @@ private:
     ScannedTree& m_tree;
 };
 
-Result<ScannedTree> scanFolder(ScannedTree tree, int pathFd, const struct stat& status)
+// Walks the folder the opener opens beneath; `expected` (when given) is the folder the caller
+// looked at, which the opened one must still be.
+Result<ScannedTree> scanFolder(ScannedTree tree, const struct stat* expected)
 {
-    int fd = ::openat(pathFd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0)
-        return failure(unreadableFolder(tree, {}, errno));
-    tree.baseFd = UniqueFd(fd);
+    auto opened = tree.opener->open({}, O_RDONLY | O_DIRECTORY);
+    if (!opened)
+        return failure(
+            openFailure(opened.error(), unreadableFolder(tree, {}, opened.error().errnoValue())));
+    struct stat status { };
+    if (::fstat(opened->get(), &status) != 0)
+        return failure(Error::fromErrno("fstat", errno, shown(tree, {})));
+    if (expected && (status.st_dev != expected->st_dev || status.st_ino != expected->st_ino))
+        return failure(Error::invalid("dataset",
+            "the folder " + shown(tree, {}) +
+                " was replaced while it was being opened; try again"));
     TreeEntry root = entryFromStat(status, {}, 0);
     root.kind = EntryKind::Directory;
     tree.entries.push_back(std::move(root));
@@ -258,16 +274,15 @@ Result<ScannedTree> scanFolder(ScannedTree tree, int pathFd, const struct stat& 
     return tree;
 }
 
-Result<ScannedTree> scanOneFile(ScannedTree tree, const struct stat& status)
+// Takes the one file tree.oneFileName of the base folder; `expected` as for scanFolder.
+Result<ScannedTree> scanOneFile(ScannedTree tree, const struct stat* expected)
 {
-    auto parent = UniqueFd::open(parentFolder(tree.hostPath).c_str(), O_RDONLY | O_DIRECTORY);
-    if (!parent)
-        return failure(unreadableFolder(tree, "..", parent.error().errnoValue()));
-    tree.baseFd = std::move(parent).value();
-    auto opened = checkReadable(tree.baseFd.get(), tree.name.c_str());
+    auto opened = checkReadable(*tree.opener, tree.oneFileName);
     if (!opened)
-        return failure(unreadableFile(tree, {}, opened.error().errnoValue()));
-    if (opened->st_dev != status.st_dev || opened->st_ino != status.st_ino)
+        return failure(
+            openFailure(opened.error(), unreadableFile(tree, {}, opened.error().errnoValue())));
+    if (!S_ISREG(opened->st_mode) ||
+        (expected && (opened->st_dev != expected->st_dev || opened->st_ino != expected->st_ino)))
         return failure(Error::invalid("dataset",
             "the file " + shown(tree, {}) + " was replaced while it was being opened; try again"));
 
@@ -281,12 +296,18 @@ Result<ScannedTree> scanOneFile(ScannedTree tree, const struct stat& status)
     root.firstChild = 1;
     root.childCount = 1;
     tree.entries.push_back(std::move(root));
-    TreeEntry file = entryFromStat(*opened, tree.name, 0);
+    TreeEntry file = entryFromStat(*opened, tree.oneFileName, 0);
     file.kind = EntryKind::RegularFile;
     tree.entries.push_back(std::move(file));
     tree.fileCount = 1;
     tree.totalBytes = static_cast<uint64_t>(opened->st_size);
     return tree;
+}
+
+bool isPlainName(const std::string& name)
+{
+    return !name.empty() && name != "." && name != ".." && name.find('/') == std::string::npos &&
+        name.find('\0') == std::string::npos;
 }
 
 } // namespace
@@ -309,10 +330,22 @@ Result<ScannedTree> TreeScanner::scan(const std::string& hostPath)
     if (::fstat(pathFd.get(), &status) != 0)
         return failure(Error::fromErrno("fstat", errno, shown(tree, {})));
 
-    if (S_ISDIR(status.st_mode))
-        return scanFolder(std::move(tree), pathFd.get(), status);
-    if (S_ISREG(status.st_mode))
-        return scanOneFile(std::move(tree), status);
+    tree.scannedByPath = true;
+    if (S_ISDIR(status.st_mode)) {
+        int folder = ::openat(pathFd.get(), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (folder < 0)
+            return failure(unreadableFolder(tree, {}, errno));
+        tree.opener = std::make_shared<DirectOpener>(UniqueFd(folder));
+        return scanFolder(std::move(tree), &status);
+    }
+    if (S_ISREG(status.st_mode)) {
+        auto parent = UniqueFd::open(parentFolder(tree.hostPath).c_str(), O_RDONLY | O_DIRECTORY);
+        if (!parent)
+            return failure(unreadableFolder(tree, "..", parent.error().errnoValue()));
+        tree.opener = std::make_shared<DirectOpener>(std::move(parent).value());
+        tree.oneFileName = tree.name;
+        return scanOneFile(std::move(tree), &status);
+    }
     if (S_ISLNK(status.st_mode))
         return failure(Error::invalid("dataset",
             shown(tree, {}) +
@@ -320,6 +353,27 @@ Result<ScannedTree> TreeScanner::scan(const std::string& hostPath)
                 "or file it points to instead"));
     return failure(Error::invalid("dataset",
         shown(tree, {}) + " is neither a folder nor a regular file; add a folder or a file"));
+}
+
+Result<ScannedTree> TreeScanner::scan(DatasetSource source)
+{
+    if (!source.opener)
+        return failure(Error::invalid("dataset", "no opener given"));
+    ScannedTree tree;
+    tree.hostPath = withoutTrailingSlashes(std::move(source.hostPath));
+    tree.opener = std::move(source.opener);
+    if (!source.oneFileName.empty()) {
+        if (!isPlainName(source.oneFileName))
+            return failure(
+                Error::invalid("dataset", "a one-file dataset's name is not a file name"));
+        tree.name = source.oneFileName;
+        tree.oneFileName = std::move(source.oneFileName);
+        return scanOneFile(std::move(tree), nullptr);
+    }
+    tree.name = baseName(tree.hostPath);
+    if (tree.name.empty())
+        tree.name = "root";
+    return scanFolder(std::move(tree), nullptr);
 }
 
 } // namespace vmm

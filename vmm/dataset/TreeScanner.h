@@ -1,5 +1,6 @@
 #pragma once
 
+#include "FileOpener.h"
 #include "ScannedTree.h"
 #include "sys/Result.h"
 
@@ -14,6 +15,9 @@ class TreeScanner {
 public:
     /// Scans `hostPath`: a folder (the dataset's root) or a regular file (the root holds it).
     static Result<ScannedTree> scan(const std::string& hostPath);
+    /// Scans a dataset whose every file and folder is opened through `source.opener` (such as one
+    /// the dataset broker opened): nothing is opened by path.
+    static Result<ScannedTree> scan(DatasetSource source);
 };
 
 } // namespace vmm

@@ -23,6 +23,7 @@ constexpr unsigned M = kForMain;
 constexpr unsigned VD = kForVcpu | kForDevice;
 constexpr unsigned DM = kForDevice | kForMain;
 constexpr unsigned All = kForAll;
+constexpr unsigned B = kForBroker;
 using enum ArgumentRule;
 
 const SyscallRule kSyscalls[] = {
@@ -63,6 +64,12 @@ const SyscallRule kSyscalls[] = {
     {SYSCALL(pipe2), All, Any,
         "ASan: the runtime checks memory is readable by writing it to a pipe"},
     {SYSCALL(close), All, Any, "ASan: closing the pipe it checked memory with"},
+    {SYSCALL(sigaltstack), B, Any, "ASan: the runtime sets up and tears down a signal stack"},
+    {SYSCALL(pipe2), B, Any, "ASan: the runtime checks memory is readable by writing it to a pipe"},
+    {SYSCALL(gettid), B, Any, "ASan: the runtime names the thread in its reports"},
+    {SYSCALL(getpid), B, Any, "ASan: the runtime names the process in its reports"},
+    {SYSCALL(clock_gettime), B, Any, "ASan: the runtime's allocator reads the time"},
+    {SYSCALL(sched_yield), B, Any, "ASan: the runtime's spin locks yield"},
 #endif
 
     // The device thread: the event loop, block files, vsock over Unix sockets.
@@ -88,8 +95,12 @@ const SyscallRule kSyscalls[] = {
     {SYSCALL(connect), DM, Any,
         "vsock: connecting to the host's Unix socket (AF_UNIX only: see socket)"},
     {SYSCALL(accept4), DM, Any, "vsock and control: host-initiated connections"},
-    {SYSCALL(recvmsg), DM, Any, "control and vsock streams"},
-    {SYSCALL(sendmsg), DM, Any, "control and vsock streams"},
+    {SYSCALL(recvmsg), DM, Any,
+        "control and vsock streams; the dataset broker's replies and the descriptors it opened "
+        "(SCM_RIGHTS) for hot-added datasets: device thread (image reads), main and manifest "
+        "threads"},
+    {SYSCALL(sendmsg), DM, Any,
+        "control and vsock streams; grant and open requests to the dataset broker"},
     {SYSCALL(recvfrom), DM, Any, "recv() on sockets"},
     {SYSCALL(sendto), DM, Any, "send() on sockets"},
     {SYSCALL(shutdown), DM, Any, "vsock: half-closing a stream"},
@@ -104,7 +115,8 @@ const SyscallRule kSyscalls[] = {
         "dataset files are opened beneath their folder (RESOLVE_BENEATH|RESOLVE_NO_SYMLINKS); its "
         "flags sit in a struct seccomp cannot read, so Landlock confines it: datasets read-only"},
     {SYSCALL(readlinkat), DM, Any, "checking a dataset symlink has not changed"},
-    {SYSCALL(fadvise64), DM, Any, "hashing dataset files: tell the kernel the reads are sequential"},
+    {SYSCALL(fadvise64), DM, Any,
+        "hashing dataset files: tell the kernel the reads are sequential"},
     {SYSCALL(sched_setscheduler), M, Any, "dataset hashing threads lower themselves to SCHED_IDLE"},
     {SYSCALL(dup), M, Any, "re-scanning a dataset's folders at the end (fdopendir on a copy)"},
     {SYSCALL(timerfd_create), DM, Any, "vsock connect and shutdown timeouts on the device loop"},
@@ -121,7 +133,8 @@ const SyscallRule kSyscalls[] = {
     {SYSCALL(rmdir), M, Any, "shred: removing the session directory"},
     {SYSCALL(mincore), DM, Any,
         "resident guest RAM for the metrics; shred: checking no page stays resident after release"},
-    {SYSCALL(rename), M, Any, "the shred report is written whole: a temporary file renamed into place"},
+    {SYSCALL(rename), M, Any,
+        "the shred report is written whole: a temporary file renamed into place"},
     {SYSCALL(ftruncate), M, Any,
         "shred: discarding the scratch file where holes cannot be punched"},
 
@@ -146,6 +159,31 @@ const SyscallRule kSyscalls[] = {
         "naming threads; libseccomp sets no_new_privs before loading a filter"},
     {SYSCALL(seccomp), M, Any,
         "threads started later install their own filters (filters only narrow)"},
+
+    // The dataset broker (vmm/broker): a process of its own, forked before any filter; it only
+    // receives requests, opens beneath granted datasets and sends back descriptors.
+    {SYSCALL(recvmsg), B, Any, "receiving grant and open requests from the VMM"},
+    {SYSCALL(sendmsg), B, Any, "answering, with the opened descriptor as SCM_RIGHTS"},
+    {SYSCALL(openat2), B, Any,
+        "opening beneath a granted dataset (RESOLVE_BENEATH|RESOLVE_NO_SYMLINKS); the flags sit in "
+        "a struct seccomp cannot read: they are checked in the broker, and Landlock is read-only"},
+    {SYSCALL(openat), B, ReadOnlyOpen,
+        "opening a granted dataset's folder (O_PATH, then O_DIRECTORY); per-component opens "
+        "where openat2 is missing"},
+    {SYSCALL(fstat), B, Any, "what a granted path is: folder, file or link"},
+    {SYSCALL(newfstatat), B, Any, "checking a one-file dataset is still the file granted"},
+    {SYSCALL(close), B, Any, "closing descriptors once sent"},
+    {SYSCALL(read), B, Any, "glibc and OpenSSL internals (never a socket or dataset file)"},
+    {SYSCALL(write), B, Any, "glibc's fatal error messages (to /dev/null: stderr is detached)"},
+    {SYSCALL(futex), B, Any, "OpenSSL's locks and run-once initialization"},
+    {SYSCALL(brk), B, Any, "malloc's main arena"},
+    {SYSCALL(mmap), B, NoExecutableMemory, "malloc's large allocations"},
+    {SYSCALL(munmap), B, Any, "free() of large allocations"},
+    {SYSCALL(madvise), B, Any, "free() trims the heap"},
+    {SYSCALL(rt_sigreturn), B, Any, "returning from a signal handler inherited from the VMM"},
+    {SYSCALL(rt_sigprocmask), B, Any, "glibc masks signals around critical sections"},
+    {SYSCALL(exit_group), B, Any, "the broker ends when the VMM closes its socket"},
+    {SYSCALL(exit), B, Any, "the broker ends"},
 };
 
 const IoctlRule kIoctls[] = {
@@ -174,6 +212,8 @@ const char* threadKindName(ThreadKind kind)
         return "device";
     case ThreadKind::Main:
         return "main";
+    case ThreadKind::Broker:
+        return "broker";
     }
     return "unknown";
 }
@@ -186,7 +226,9 @@ bool appliesTo(unsigned kinds, ThreadKind kind)
     case ThreadKind::Device:
         return kinds & kForDevice;
     case ThreadKind::Main:
-        return true; // the union of every kind, plus its own rows
+        return kinds & kForAll; // the union of the VMM's kinds, plus its own rows
+    case ThreadKind::Broker:
+        return kinds & kForBroker;
     }
     return false;
 }

@@ -10,17 +10,20 @@ enum class ThreadKind {
     Vcpu, ///< runs KVM_RUN and the port I/O and MMIO exits it returns
     Device, ///< runs the device event loop: virtio queues, block files, vsock sockets
     Main, ///< sets up, supervises, shuts down and shreds: everything the others may do and more
+    Broker, ///< the dataset broker, a process of its own: opens granted datasets, read-only
 };
 
-/// One-line name of a kind ("vcpu", "device", "main").
+/// One-line name of a kind ("vcpu", "device", "main", "broker").
 const char* threadKindName(ThreadKind kind);
 
-/// Which thread kinds a table row is for. Main allows every row (it is the union plus its own).
+/// Which thread kinds a table row is for. Main allows every row of the VMM's kinds (it is their
+/// union plus its own); the broker, a separate process, only the rows marked for it.
 enum ThreadKindMask : unsigned {
     kForVcpu = 1u << 0,
     kForDevice = 1u << 1,
     kForMain = 1u << 2,
     kForAll = kForVcpu | kForDevice | kForMain,
+    kForBroker = 1u << 3,
 };
 
 /// What a row allows of a syscall's arguments.
