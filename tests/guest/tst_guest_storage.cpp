@@ -1,13 +1,16 @@
 // The pure parts of the guest's storage and metrics (vmm/guest): which disk is which dataset,
 // the names the host passes on the kernel command line (base64url), what names are refused,
-// and the parsing of /proc for the metrics the host graphs.
+// the parsing of /proc for the metrics the host graphs, and the wait for a disk the host attached
+// while the session runs.
 
 #include "guest/Base64Url.h"
+#include "guest/DatasetMount.h"
 #include "guest/MetricsSampler.h"
 #include "guest/StorageMounts.h"
 #include "guest/StoragePlan.h"
 
 #include <fstream>
+#include <thread>
 
 #include <QDir>
 #include <QTemporaryDir>
@@ -130,6 +133,45 @@ private slots:
         QVERIFY(!StoragePlan::make({}, {{"vda", "airlock-scratch"}, {"vdb", "airlock-scratch"}}));
         QVERIFY(!StoragePlan::make({{0, "a"}}, {{"vda", "airlock-ds0"}, {"vdb", "airlock-ds0"}}));
         QVERIFY(!StoragePlan::make({{0, "a"}}, {{"vda", "airlock-ds00"}}));
+    }
+
+    void anAttachedDiskIsFoundOnceItHasASize()
+    {
+        QTemporaryDir sys;
+        QDir root(sys.path());
+        for (auto [device, serial] : {std::pair {"vda", "airlock-ds0"},
+                 std::pair {"vdc", "airlock-spare1"}, std::pair {"vdb", "airlock-ds1"}}) {
+            QVERIFY(root.mkpath(device));
+            std::ofstream(root.filePath(QString(device) + "/serial").toStdString()) << serial;
+            std::ofstream(root.filePath(QString(device) + "/size").toStdString()) << "0\n";
+        }
+        std::string base = sys.path().toStdString();
+        // The serial is there but the kernel has not read the new capacity yet: it waits.
+        std::thread grows([&] {
+            std::this_thread::sleep_for(std::chrono::milliseconds(150));
+            std::ofstream(base + "/vdb/size") << "2048\n";
+        });
+        auto found =
+            DatasetMount::waitForDisk("airlock-ds1", base, std::chrono::milliseconds(2000));
+        grows.join();
+        QVERIFY2(found, errorOf(found).c_str());
+        QCOMPARE(*found, std::string("vdb"));
+
+        // A size that never comes, and a serial nobody has: a bounded wait and a clear error.
+        auto empty = DatasetMount::waitForDisk("airlock-ds0", base, std::chrono::milliseconds(100));
+        QVERIFY(!empty);
+        QCOMPARE(empty.error().errnoValue(), ETIMEDOUT);
+        QVERIFY2(errorOf(empty).find("vda") != std::string::npos, errorOf(empty).c_str());
+        auto missing =
+            DatasetMount::waitForDisk("airlock-ds7", base, std::chrono::milliseconds(100));
+        QVERIFY(!missing);
+        QCOMPARE(missing.error().errnoValue(), ENOENT);
+        QVERIFY2(
+            errorOf(missing).find("airlock-ds7") != std::string::npos, errorOf(missing).c_str());
+        // A bad name is refused before anything is looked for or mounted.
+        auto badName = DatasetMount::mount(1, "../etc", base, std::chrono::milliseconds(100));
+        QVERIFY(!badName);
+        QCOMPARE(badName.error().errnoValue(), 0);
     }
 
     void serialsAreReadFromSysfs()

@@ -147,6 +147,36 @@ private slots:
         row("stream 0",
             encode(frame(vmm::ControlKind::StreamOpen, {{"stream", 0}, {"port", 1024}})), true,
             "invalid");
+        std::string grant(64, 'a');
+        row("add-dataset name with a slash",
+            encode(frame(vmm::ControlKind::AddDataset,
+                {{"id", 1}, {"name", "../x"}, {"path", "/srv/x"}, {"grant", grant}})),
+            true, "invalid");
+        row("add-dataset name '..'",
+            encode(frame(vmm::ControlKind::AddDataset,
+                {{"id", 1}, {"name", ".."}, {"path", "/srv/x"}, {"grant", grant}})),
+            true, "invalid");
+        row("add-dataset relative path",
+            encode(frame(vmm::ControlKind::AddDataset,
+                {{"id", 1}, {"name", "x"}, {"path", "srv/x"}, {"grant", grant}})),
+            true, "invalid");
+        row("add-dataset grant not hex",
+            encode(frame(vmm::ControlKind::AddDataset,
+                {{"id", 1}, {"name", "x"}, {"path", "/srv/x"}, {"grant", std::string(64, 'g')}})),
+            true, "invalid");
+        row("add-dataset grant short",
+            encode(frame(vmm::ControlKind::AddDataset,
+                {{"id", 1}, {"name", "x"}, {"path", "/srv/x"}, {"grant", "abcd"}})),
+            true, "invalid");
+        row("add-dataset without grant",
+            encode(frame(
+                vmm::ControlKind::AddDataset, {{"id", 1}, {"name", "x"}, {"path", "/srv/x"}})),
+            true, "invalid");
+        row("add-dataset path over 4096 bytes",
+            encode(frame(vmm::ControlKind::AddDataset,
+                {{"id", 1}, {"name", "x"}, {"path", "/" + std::string(4096, 'p')},
+                    {"grant", grant}})),
+            true, "invalid");
         row("stream-opened from the app",
             encode(frame(vmm::ControlKind::StreamOpened, {{"stream", 1}})), true, "invalid");
     }
@@ -222,6 +252,63 @@ private slots:
         QVERIFY2(error, "no error frame");
         QVERIFY2(received.closed, "the channel stayed open");
         QCOMPARE(target.stopCalls().size(), size_t(1));
+    }
+
+    void addDatasetIsAnsweredLaterFromAnotherThread()
+    {
+        // The add runs elsewhere (minutes for a big folder would block nothing): the server hands
+        // it to the machine and sends the reply whenever and from wherever it comes.
+        FakeTarget target;
+        ServerHarness harness(target);
+        int fd = harness.appSide;
+        sendAll(fd, encode(hello()));
+        readUntil(fd, 5000ms,
+            [](const vmm::Frame& each) { return isKind(vmm::ControlKind::State, each); });
+        std::string grant(64, 'F');
+        sendAll(fd,
+            encode(frame(vmm::ControlKind::AddDataset,
+                {{"id", 42}, {"name", "notes 2024"}, {"path", "/srv/notes"}, {"grant", grant}})));
+        sendAll(fd, encode(frame(vmm::ControlKind::Status, {{"id", 43}})));
+        // The channel keeps serving meanwhile: the status is answered first.
+        Received first = readUntil(fd, 5000ms,
+            [](const vmm::Frame& each) { return isKind(vmm::ControlKind::Reply, each); });
+        QVERIFY(!first.frames.empty());
+        auto statusReply = vmm::ControlReply::fromJson(first.frames.back().header);
+        QVERIFY(statusReply && statusReply->id == 43 && statusReply->status);
+        QTRY_COMPARE(target.addCount(), size_t {1});
+        QCOMPARE(target.addCommands[0].name, std::string("notes 2024"));
+        QCOMPARE(target.addCommands[0].path, std::string("/srv/notes"));
+        QCOMPARE(target.addCommands[0].grant, grant);
+
+        vmm::ControlReply reply;
+        reply.id = 42;
+        reply.dataset = vmm::DatasetAdded {"notes 2024", 3, 1, 12345, 65536, 180};
+        std::thread([&] { target.pendingAdds[0](reply); }).join();
+        Received second = readUntil(fd, 5000ms,
+            [](const vmm::Frame& each) { return isKind(vmm::ControlKind::Reply, each); });
+        QVERIFY2(!second.frames.empty(), "no reply to add-dataset");
+        auto added = vmm::ControlReply::fromJson(second.frames.back().header);
+        QVERIFY2(added, added ? "" : added.error().message().c_str());
+        QCOMPARE(added->id, uint64_t {42});
+        QVERIFY(added->ok && added->dataset);
+        QCOMPARE(added->dataset->fileCount, uint64_t {3});
+        QCOMPARE(added->dataset->mountMs, uint64_t {180});
+        QVERIFY(target.stopCalls().empty());
+
+        // Paused, the guest cannot mount anything: refused at once, the machine never asked.
+        sendAll(fd, encode(frame(vmm::ControlKind::Pause, {{"id", 44}})));
+        sendAll(fd,
+            encode(frame(vmm::ControlKind::AddDataset,
+                {{"id", 45}, {"name", "more"}, {"path", "/srv/more"}, {"grant", grant}})));
+        Received paused = readUntil(fd, 5000ms, [](const vmm::Frame& each) {
+            return isKind(vmm::ControlKind::Reply, each) &&
+                vmm::ControlReply::fromJson(each.header)->id == 45;
+        });
+        QVERIFY(!paused.frames.empty());
+        auto refused = vmm::ControlReply::fromJson(paused.frames.back().header);
+        QVERIFY(refused && refused->id == 45 && !refused->ok);
+        QVERIFY2(refused->error.find("paused") != std::string::npos, refused->error.c_str());
+        QCOMPARE(target.addCount(), size_t {1});
     }
 
     void unknownKindIsRefusedWithoutClosing()

@@ -94,6 +94,25 @@ private slots:
         row("ack zero", "stream-ack", {{"stream", 1}, {"bytes", 0}}, "bytes: out of range");
         row("ack beyond window", "stream-ack", {{"stream", 1}, {"bytes", 256 * 1024 + 1}},
             "bytes: out of range");
+        json add {
+            {"id", 1}, {"name", "notes"}, {"path", "/srv/notes"}, {"grant", std::string(64, 'a')}};
+        row("add name missing", "add-dataset", withField(add, "name", kMissing), "name: missing");
+        row("add name empty", "add-dataset", withField(add, "name", ""), "name");
+        row("add name slash", "add-dataset", withField(add, "name", "a/b"), "name");
+        row("add name dot", "add-dataset", withField(add, "name", "."), "name");
+        row("add name tab", "add-dataset", withField(add, "name", "a\tb"), "name");
+        row("add name 256 bytes", "add-dataset", withField(add, "name", std::string(256, 'n')),
+            "name");
+        row("add path relative", "add-dataset", withField(add, "path", "srv"), "path");
+        row("add path empty", "add-dataset", withField(add, "path", ""), "path");
+        row("add path NUL", "add-dataset", withField(add, "path", std::string("/a\0b", 4)), "path");
+        row("add grant 63 digits", "add-dataset", withField(add, "grant", std::string(63, 'a')),
+            "grant");
+        row("add grant 65 digits", "add-dataset", withField(add, "grant", std::string(65, 'a')),
+            "grant");
+        row("add grant not hex", "add-dataset", withField(add, "grant", std::string(64, 'z')),
+            "grant");
+        row("add grant a number", "add-dataset", withField(add, "grant", 5), "grant");
         row("closed error with NUL", "stream-closed",
             {{"stream", 1}, {"error", std::string("a\0b", 3)}}, "NUL");
         row("closed error too long", "stream-closed",
@@ -120,6 +139,8 @@ private slots:
             error = refusal<vmm::StreamAck>(value);
         else if (message == "stream-closed")
             error = refusal<vmm::StreamClosed>(value);
+        else if (message == "add-dataset")
+            error = refusal<vmm::AddDatasetCommand>(value);
         QVERIFY2(!error.empty(), "accepted");
         QVERIFY2(error.find(expected.toStdString()) != std::string::npos, error.c_str());
     }
@@ -174,6 +195,15 @@ private slots:
             {{"name", "d"}, {"digest", "abc"}, {"fileCount", 1}, {"totalBytes", 1}});
         row("manifest name empty", "manifest",
             {{"name", ""}, {"digest", std::string(64, 'a')}, {"fileCount", 1}, {"totalBytes", 1}});
+        json added {{"name", "d"}, {"fileCount", 1}, {"folderCount", 0}, {"totalBytes", 5},
+            {"imageBytes", 4096}, {"mountMs", 12}};
+        row("reply dataset not an object", "reply", withField(reply, "dataset", "d"));
+        row("reply dataset without mountMs", "reply",
+            withField(reply, "dataset", withField(added, "mountMs", kMissing)));
+        row("reply dataset negative files", "reply",
+            withField(reply, "dataset", withField(added, "fileCount", -1)));
+        row("reply dataset name empty", "reply",
+            withField(reply, "dataset", withField(added, "name", "")));
         row("verify changed not an array", "verify",
             {{"name", "d"}, {"changed", "a"}, {"vanished", json::array()},
                 {"added", json::array()}});
@@ -222,6 +252,30 @@ private slots:
         QCOMPARE(back->status->vsockPath, std::string("/run/x/vsock.sock"));
         QCOMPARE(back->metrics->disks.at(0).label, std::string("scratch"));
         QCOMPARE(back->metrics->vsock->bytesToGuest, 4u);
+
+        vmm::AddDatasetCommand add {9, "notes 2024 é", "/srv/My Notes", std::string(64, 'C')};
+        vmm::Frame addFrame = add.toFrame();
+        QCOMPARE(addFrame.kind, uint16_t {0x0208});
+        QCOMPARE(vmm::controlKindName(addFrame.kind), std::string_view("add-dataset"));
+        auto addBack = vmm::AddDatasetCommand::fromJson(wire(addFrame.header));
+        QVERIFY2(addBack, addBack ? "" : addBack.error().message().c_str());
+        QCOMPARE(addBack->name, add.name);
+        QCOMPARE(addBack->path, add.path);
+        QCOMPARE(addBack->grant, add.grant);
+        // Held in memory, never dumped: JSON text cannot carry bytes that are not UTF-8.
+        json badName = addFrame.header;
+        badName["name"] = "\xff\xfe";
+        QVERIFY(!vmm::AddDatasetCommand::fromJson(badName));
+
+        vmm::ControlReply addedReply;
+        addedReply.id = 9;
+        addedReply.dataset = vmm::DatasetAdded {"notes 2024 é", 3, 2, 1000, 8192, 240};
+        auto addedBack = vmm::ControlReply::fromJson(wire(addedReply.toFrame().header));
+        QVERIFY2(addedBack && addedBack->dataset, "the reply lost its dataset");
+        QCOMPARE(addedBack->dataset->name, std::string("notes 2024 é"));
+        QCOMPARE(addedBack->dataset->folderCount, uint64_t {2});
+        QCOMPARE(addedBack->dataset->imageBytes, uint64_t {8192});
+        QCOMPARE(addedBack->dataset->mountMs, uint64_t {240});
 
         auto failed =
             vmm::ControlReply::fromJson(wire(vmm::ControlReply::failed(3, "no").toFrame().header));

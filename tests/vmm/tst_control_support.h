@@ -55,6 +55,18 @@ public:
         return take;
     }
     std::string vsockPath() override { return socketPath; }
+    void addDataset(const vmm::AddDatasetCommand& command, AddDatasetDone done) override
+    {
+        std::lock_guard lock(mutex);
+        addCommands.push_back(command);
+        pendingAdds.push_back(std::move(done));
+    }
+    /// The add-dataset commands received so far, with the callbacks that answer them.
+    size_t addCount()
+    {
+        std::lock_guard lock(mutex);
+        return addCommands.size();
+    }
 
     struct Stop {
         bool force;
@@ -75,6 +87,8 @@ public:
     std::atomic<bool> paused {false};
     std::vector<Stop> stops;
     std::vector<uint8_t> consoleInput;
+    std::vector<vmm::AddDatasetCommand> addCommands;
+    std::vector<AddDatasetDone> pendingAdds;
     size_t acceptPerCall = SIZE_MAX;
     std::string socketPath;
 };

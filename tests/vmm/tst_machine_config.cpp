@@ -302,6 +302,12 @@ private slots:
             << QStringList {"--kernel", "k", "--dataset", "a/b=/nonexistent"} << QStringList {"'a/b'", "'/'"};
         QTest::newRow("dataset without a path")
             << QStringList {"--kernel", "k", "--dataset", "name="} << QStringList {"--dataset", "no path"};
+        QTest::newRow("too many spare slots")
+            << QStringList {"--kernel", "k", "--spare-dataset-slots", "17"}
+            << QStringList {"--spare-dataset-slots", "at most 16"};
+        QTest::newRow("spare slots not a number")
+            << QStringList {"--kernel", "k", "--spare-dataset-slots", "four"}
+            << QStringList {"--spare-dataset-slots", "'four' is not a number"};
         QTest::newRow("bad control fd") << QStringList {"--kernel", "k", "--control-fd", "x"}
                                         << QStringList {"--control-fd", "'x' is not a number"};
     }
@@ -337,6 +343,10 @@ private slots:
         QCOMPARE(options->machine.sessionDirectory, std::string("/run/s1"));
         QCOMPARE(options->controlFd, 5);
         QCOMPARE(options->shredReportPath, std::string("/tmp/r.json"));
+        QCOMPARE(options->machine.spareDatasetSlots, 4u); // the default: datasets can be added
+        auto none = parse({"--kernel", "k", "--spare-dataset-slots", "0"});
+        QVERIFY2(none, none ? "" : none.error().message().c_str());
+        QCOMPARE(none->machine.spareDatasetSlots, 0u);
     }
 
     // RFC 4648 §10 test vectors, in the URL-safe alphabet without padding (the guest decodes it).
@@ -386,7 +396,8 @@ private slots:
         std::string usage = usageText();
         for (const char* option : {"--config", "--kernel", "--initramfs", "--cmdline", "--memory",
                  "--cpus", "--kvm", "--dataset", "--scratch", "--session-dir", "--control-fd",
-                 "--shred-report", "--help", "--version", "-- COMMAND"})
+                 "--shred-report", "--spare-dataset-slots", "AIRLOCK_DATASET_GRANT_KEY", "--help",
+                 "--version", "-- COMMAND"})
             QVERIFY2(usage.find(option) != std::string::npos, option);
     }
 };

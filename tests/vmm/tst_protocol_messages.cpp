@@ -1,8 +1,10 @@
 // The agent protocol's messages (vmm/protocol): every field of what a peer sends is checked
 // (type, range, length, path shape), the Hello refuses another major version with a message that
-// says both, and the guest's SHA-256 agrees with OpenSSL's.
+// says both, the dataset mount messages refuse names the guest could not use, and the guest's
+// SHA-256 agrees with OpenSSL's.
 
 #include "protocol/AgentProtocol.h"
+#include "protocol/DatasetMessages.h"
 #include "protocol/ErrorMessage.h"
 #include "protocol/ExecMessages.h"
 #include "protocol/GuestMetrics.h"
@@ -140,6 +142,54 @@ private slots:
         QVERIFY2(!parsed, patch.constData());
         QVERIFY2(parsed.error().message().find("field " + field.toStdString()) != std::string::npos,
             parsed.error().message().c_str());
+    }
+
+    void mountDatasetMessagesRoundTrip()
+    {
+        MountDatasetRequest request {7, "clinic notes 2024 é"};
+        Frame frame = request.toFrame();
+        QCOMPARE(frame.kind, toWire(MessageKind::MountDatasetRequest));
+        QCOMPARE(frame.kind, uint16_t {0x0140});
+        auto back = MountDatasetRequest::fromJson(frame.header);
+        QVERIFY2(back, errorOf(back).c_str());
+        QCOMPARE(back->index, uint64_t {7});
+        QCOMPARE(back->name, request.name);
+        QCOMPARE(messageKindName(0x0141), std::string_view("MountDatasetDone"));
+        auto done = MountDatasetDone::fromJson(MountDatasetDone {"/datasets/a b"}.toFrame().header);
+        QVERIFY2(done, errorOf(done).c_str());
+        QCOMPARE(done->path, std::string("/datasets/a b"));
+    }
+
+    void malformedMountDatasetMessagesAreRefused_data()
+    {
+        QTest::addColumn<QByteArray>("input");
+        QTest::addColumn<QString>("message");
+        auto row = [](const char* name, const json& input, const char* message) {
+            QTest::newRow(name) << QByteArray::fromStdString(input.dump()) << QString(message);
+        };
+        row("index missing", {{"name", "a"}}, "request");
+        row("index negative", {{"index", -1}, {"name", "a"}}, "request");
+        row("index beyond", {{"index", 1000}, {"name", "a"}}, "request");
+        row("index text", {{"index", "1"}, {"name", "a"}}, "request");
+        row("name missing", {{"index", 1}}, "request");
+        row("name empty", {{"index", 1}, {"name", ""}}, "request");
+        row("name slash", {{"index", 1}, {"name", "../etc"}}, "request");
+        row("name dot dot", {{"index", 1}, {"name", ".."}}, "request");
+        row("name newline", {{"index", 1}, {"name", "a\nb"}}, "request");
+        row("name NUL", {{"index", 1}, {"name", std::string("a\0b", 3)}}, "request");
+        row("name too long", {{"index", 1}, {"name", std::string(256, 'x')}}, "request");
+        row("done elsewhere", {{"path", "/etc"}}, "done");
+        row("done path missing", json::object(), "done");
+    }
+
+    void malformedMountDatasetMessagesAreRefused()
+    {
+        QFETCH(QByteArray, input);
+        QFETCH(QString, message);
+        json value = json::parse(input.toStdString());
+        bool accepted = message == "request" ? bool(MountDatasetRequest::fromJson(value))
+                                             : bool(MountDatasetDone::fromJson(value));
+        QVERIFY2(!accepted, input.constData());
     }
 
     void execRequestCapsHold()

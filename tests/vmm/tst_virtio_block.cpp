@@ -1,7 +1,8 @@
 // virtio-blk as the guest's virtio_blk driver and a hostile guest meet it (virtio 1.1 §5.2):
 // reads, writes, flush and the serial through the transport onto a real file; a read-only disk
 // that refuses writes and leaves the file unchanged; requests past the end of the disk for each
-// request type; malformed requests completed exactly once; bounded work per notification.
+// request type; malformed requests completed exactly once; bounded work per notification; a
+// spare disk (no backend) that is filled while the guest runs (a dataset added to a session).
 
 #include "MemoryBlockBackend.h"
 #include "TestHelpers.h"
@@ -56,9 +57,10 @@ struct Rig {
     std::shared_ptr<MmioTransport> transport;
     VirtqueueDriver driver;
 
-    Rig(GuestMemory memoryIn, std::shared_ptr<BlockBackend> backend)
+    Rig(GuestMemory memoryIn, std::shared_ptr<BlockBackend> backend,
+        std::string serial = "airlock-ds0")
         : memory(std::move(memoryIn))
-        , device(std::make_shared<BlockDevice>(std::move(backend), "airlock-ds0"))
+        , device(std::make_shared<BlockDevice>(std::move(backend), std::move(serial)))
         , transport(MmioTransport::create(device, memory).value())
         , driver(memory, *transport)
     {
@@ -93,6 +95,13 @@ struct Rig {
         driver.write(status, std::vector<uint8_t> {0xff});
         chain.push_back({status, 1, true});
         return driver.addChain(0, chain);
+    }
+
+    uint64_t capacity()
+    {
+        uint64_t sectors = 0;
+        std::memcpy(&sectors, driver.readConfig(0, 8).data(), 8);
+        return sectors;
     }
 
     Reply submit(uint32_t type, uint64_t sector, const std::vector<uint32_t>& segments,
@@ -343,6 +352,80 @@ private slots:
         }
         QCOMPARE(seen, expected);
         QCOMPARE(rig.device->stats().errors, uint64_t {4});
+    }
+
+    void emptySpareHasNoCapacityAndFailsReads()
+    {
+        Rig rig(makeMemory(), nullptr, "airlock-spare2");
+        QVERIFY(rig.device->isEmptySpare());
+        QVERIFY(rig.device->features() & virtio::featureBit(kFeatureRo));
+        QCOMPARE(rig.capacity(), uint64_t {0});
+        QCOMPARE(rig.submit(kIn, 0, {512}).status, kIoErr);
+        QCOMPARE(rig.submit(kIn, 0, {}).status, kIoErr); // not even zero bytes
+        QCOMPARE(rig.submit(kOut, 0, {512}, std::vector<uint8_t>(512, 1)).status, kIoErr);
+        QCOMPARE(rig.submit(kFlush, 0, {}).status, kOk);
+        Reply id = rig.submit(kGetId, 0, {20});
+        QCOMPARE(id.status, kOk);
+        QCOMPARE(QByteArray(reinterpret_cast<const char*>(id.data.data())),
+            QByteArray("airlock-spare2"));
+    }
+
+    void fillingASpareShowsTheImageToTheDriver()
+    {
+        Rig rig(makeMemory(), nullptr, "airlock-spare0");
+        auto image = std::make_shared<MemoryBlockBackend>(2 * MiB, true);
+        image->bytes = pattern(2 * MiB, 9);
+        rig.driver.acknowledgeInterrupt();
+        uint32_t generation = rig.driver.read32(MmioTransport::kConfigGeneration);
+
+        auto filled = rig.transport->changeConfiguration(
+            [&] { return rig.device->fill(image, "airlock-ds3"); });
+        QVERIFY2(filled, filled ? "" : filled.error().message().c_str());
+
+        // §4.2.2: InterruptStatus bit 1 (configuration change) and a new ConfigGeneration.
+        QVERIFY(rig.driver.acknowledgeInterrupt() & virtio::kInterruptConfigChange);
+        QVERIFY(rig.driver.read32(MmioTransport::kConfigGeneration) != generation);
+        QVERIFY(!rig.device->isEmptySpare());
+        QCOMPARE(rig.capacity(), uint64_t {2 * MiB / 512});
+        Reply id = rig.submit(kGetId, 0, {20});
+        QCOMPARE(
+            QByteArray(reinterpret_cast<const char*>(id.data.data())), QByteArray("airlock-ds3"));
+        Reply read = rig.submit(kIn, 2048, {4096, 512});
+        QCOMPARE(read.status, kOk);
+        QCOMPARE(read.data,
+            std::vector<uint8_t>(
+                image->bytes.begin() + 2048 * 512, image->bytes.begin() + 2048 * 512 + 4608));
+        // Still read-only: the offered feature stays and writes never reach the image.
+        QCOMPARE(rig.submit(kOut, 0, {512}, std::vector<uint8_t>(512, 1)).status, kIoErr);
+        QCOMPARE(image->writes, 0);
+        QCOMPARE(rig.submit(kIn, 4096, {512}).status, kIoErr); // past the new end
+    }
+
+    void fillingAFilledOrWithAWritableBackendFails()
+    {
+        Rig rig(makeMemory(), nullptr, "airlock-spare1");
+        auto writable = std::make_shared<MemoryBlockBackend>(MiB, false);
+        QVERIFY(!rig.transport->changeConfiguration(
+            [&] { return rig.device->fill(writable, "airlock-ds1"); }));
+        QVERIFY(rig.device->isEmptySpare());
+        QCOMPARE(rig.driver.acknowledgeInterrupt() & virtio::kInterruptConfigChange, 0u);
+
+        auto first = std::make_shared<MemoryBlockBackend>(MiB, true);
+        QVERIFY(rig.transport->changeConfiguration(
+            [&] { return rig.device->fill(first, "airlock-ds1"); }));
+        rig.driver.acknowledgeInterrupt();
+        uint32_t generation = rig.driver.read32(MmioTransport::kConfigGeneration);
+        auto second = std::make_shared<MemoryBlockBackend>(4 * MiB, true);
+        auto again = rig.transport->changeConfiguration(
+            [&] { return rig.device->fill(second, "airlock-ds2"); });
+        QVERIFY(!again);
+        // Nothing changed and the driver was not disturbed.
+        QCOMPARE(rig.driver.read32(MmioTransport::kConfigGeneration), generation);
+        QCOMPARE(rig.driver.acknowledgeInterrupt() & virtio::kInterruptConfigChange, 0u);
+        QCOMPARE(rig.capacity(), uint64_t {MiB / 512});
+        Reply id = rig.submit(kGetId, 0, {20});
+        QCOMPARE(
+            QByteArray(reinterpret_cast<const char*>(id.data.data())), QByteArray("airlock-ds1"));
     }
 
     void workPerNotificationIsBounded()

@@ -329,6 +329,30 @@ private slots:
         QVERIFY(readable(rig->transport->interruptEventFd()));
     }
 
+    void changeConfigurationRunsUnderTheDeviceLockAndSignalsOnlySuccess()
+    {
+        auto rig = makeRig();
+        QVERIFY(rig->driver.initialize());
+        uint32_t before = rig->driver.read32(T::kConfigGeneration);
+        bool lockedDuringChange = false;
+        auto refused = rig->transport->changeConfiguration([&]() -> Result<void> {
+            lockedDuringChange = !rig->device->mutex().try_lock();
+            if (!lockedDuringChange)
+                rig->device->mutex().unlock();
+            return failure(Error::invalid("test", "no change"));
+        });
+        QVERIFY(!refused);
+        QVERIFY(lockedDuringChange); // no request or config read runs in the middle of a change
+        QCOMPARE(rig->driver.read32(T::kConfigGeneration), before);
+        QVERIFY(!readable(rig->transport->interruptEventFd()));
+        QCOMPARE(rig->driver.read32(T::kInterruptStatus), 0u);
+
+        QVERIFY(rig->transport->changeConfiguration([]() -> Result<void> { return {}; }));
+        QCOMPARE(rig->driver.read32(T::kConfigGeneration), before + 1);
+        QVERIFY(readable(rig->transport->interruptEventFd()));
+        QCOMPARE(rig->driver.read32(T::kInterruptStatus), virtio::kInterruptConfigChange);
+    }
+
     void registersAreSafeFromAnotherThreadWhileTheLoopRuns()
     {
         // A vCPU thread taking interrupts and notifying while the device thread completes chains.

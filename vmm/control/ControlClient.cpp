@@ -255,6 +255,18 @@ Result<ControlStatus> ControlClient::status()
     return *reply.status;
 }
 
+Result<DatasetAdded> ControlClient::addDataset(const std::string& name, const std::string& path,
+    const std::string& grant, std::chrono::milliseconds timeout)
+{
+    ControlReply reply = VMM_TRY(command(
+        ControlKind::AddDataset, {{"name", name}, {"path", path}, {"grant", grant}}, {}, timeout));
+    if (!reply.ok)
+        return failure(Error::invalid("add-dataset", reply.error));
+    if (!reply.dataset)
+        return failure(Error::invalid("add-dataset", "the reply carries no dataset"));
+    return *reply.dataset;
+}
+
 Result<void> ControlClient::pause()
 {
     return expectOk(command(ControlKind::Pause), "pause");

@@ -61,6 +61,11 @@ public:
     Result<HostMetrics> metrics();
     /// Metrics events every `interval` (>= 250 ms; 0 ends the subscription).
     Result<void> subscribeMetrics(std::chrono::milliseconds interval);
+    /// Adds the host folder or file `path` to the running session as /datasets/<name>, with
+    /// `grant` (64 hex digits: grantMac(session key, name, path)); returns once it is mounted in
+    /// the guest. A refusal is an error carrying the VMM's message for the user.
+    Result<DatasetAdded> addDataset(const std::string& name, const std::string& path,
+        const std::string& grant, std::chrono::milliseconds timeout = kDefaultTimeout);
 
     /// The next event frame (any kind but reply and the stream messages), waiting at most
     /// `timeout`: nothing on timeout, an error once the channel is down and every event taken.

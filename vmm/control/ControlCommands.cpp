@@ -1,6 +1,10 @@
 #include "ControlCommands.h"
 
 #include "protocol/JsonFields.h"
+#include "protocol/Utf8.h"
+
+#include <algorithm>
+#include <cctype>
 
 namespace vmm {
 
@@ -49,6 +53,57 @@ Result<SubscribeMetricsCommand> SubscribeMetricsCommand::fromJson(const nlohmann
     return command;
 }
 
+Frame AddDatasetCommand::toFrame() const
+{
+    return makeControlFrame(
+        ControlKind::AddDataset, {{"id", id}, {"name", name}, {"path", path}, {"grant", grant}});
+}
+
+Result<AddDatasetCommand> AddDatasetCommand::fromJson(const nlohmann::json& json)
+{
+    JsonFields fields = VMM_TRY(JsonFields::of(json, "add-dataset"));
+    AddDatasetCommand command;
+    command.id = VMM_TRY(fields.unsignedInteger("id", 0, kMaxCommandId));
+    command.name = VMM_TRY(fields.string("name", kMaxNameBytes));
+    if (command.name == "." || command.name == "..")
+        return failure(fields.fieldError("name", "not a folder name"));
+    if (!Utf8::isValid(command.name))
+        return failure(fields.fieldError("name", "not UTF-8"));
+    for (char c : command.name) {
+        auto byte = static_cast<unsigned char>(c);
+        if (c == '/' || byte < 0x20 || byte == 0x7f)
+            return failure(fields.fieldError("name", "holds '/' or a control character"));
+    }
+    command.path = VMM_TRY(fields.string("path", kMaxPathBytes));
+    if (command.path.front() != '/')
+        return failure(fields.fieldError("path", "not an absolute path"));
+    command.grant = VMM_TRY(fields.string("grant", 64));
+    bool hex = std::all_of(command.grant.begin(), command.grant.end(),
+        [](char c) { return std::isxdigit(static_cast<unsigned char>(c)) != 0; });
+    if (command.grant.size() != 64 || !hex)
+        return failure(fields.fieldError("grant", "not 64 hex digits"));
+    return command;
+}
+
+nlohmann::json DatasetAdded::toJson() const
+{
+    return {{"name", name}, {"fileCount", fileCount}, {"folderCount", folderCount},
+        {"totalBytes", totalBytes}, {"imageBytes", imageBytes}, {"mountMs", mountMs}};
+}
+
+Result<DatasetAdded> DatasetAdded::fromJson(const nlohmann::json& json)
+{
+    JsonFields fields = VMM_TRY(JsonFields::of(json, "dataset"));
+    DatasetAdded added;
+    added.name = VMM_TRY(fields.string("name", AddDatasetCommand::kMaxNameBytes));
+    added.fileCount = VMM_TRY(fields.unsignedInteger("fileCount", 0, UINT64_MAX));
+    added.folderCount = VMM_TRY(fields.unsignedInteger("folderCount", 0, UINT64_MAX));
+    added.totalBytes = VMM_TRY(fields.unsignedInteger("totalBytes", 0, UINT64_MAX));
+    added.imageBytes = VMM_TRY(fields.unsignedInteger("imageBytes", 0, UINT64_MAX));
+    added.mountMs = VMM_TRY(fields.unsignedInteger("mountMs", 0, UINT64_MAX));
+    return added;
+}
+
 ControlReply ControlReply::failed(uint64_t id, std::string error)
 {
     ControlReply reply;
@@ -71,6 +126,8 @@ Frame ControlReply::toFrame() const
         json["status"] = status->toJson();
     if (metrics)
         json["metrics"] = metrics->toJson();
+    if (dataset)
+        json["dataset"] = dataset->toJson();
     return makeControlFrame(ControlKind::Reply, std::move(json));
 }
 
@@ -86,6 +143,8 @@ Result<ControlReply> ControlReply::fromJson(const nlohmann::json& json)
         reply.status = VMM_TRY(ControlStatus::fromJson(json.at("status")));
     if (fields.has("metrics"))
         reply.metrics = VMM_TRY(HostMetrics::fromJson(json.at("metrics")));
+    if (fields.has("dataset"))
+        reply.dataset = VMM_TRY(DatasetAdded::fromJson(json.at("dataset")));
     return reply;
 }
 

@@ -43,8 +43,41 @@ struct SubscribeMetricsCommand {
     static Result<SubscribeMetricsCommand> fromJson(const nlohmann::json& json);
 };
 
+/// Add a dataset to the running session (ControlKind::AddDataset). JSON: {"id", "name": the
+/// folder under /datasets (1..255 bytes, no '/' or control character, not "." or ".."), "path":
+/// the absolute host path (1..4096 bytes), "grant": 64 hex digits, the app's HMAC-SHA256 of name
+/// and path with the session key (AIRLOCK_DATASET_GRANT_KEY)}. The reply comes once the dataset
+/// is mounted in the guest, with "dataset": DatasetAdded, or fails with a message for the user.
+struct AddDatasetCommand {
+    static constexpr size_t kMaxNameBytes = 255;
+    static constexpr size_t kMaxPathBytes = 4096;
+
+    uint64_t id = 0;
+    std::string name;
+    std::string path;
+    std::string grant; ///< 64 hex digits (either case), checked here; the broker checks the mac
+
+    Frame toFrame() const;
+    static Result<AddDatasetCommand> fromJson(const nlohmann::json& json);
+};
+
+/// What an add-dataset command added (ControlReply::dataset). JSON: {"name", "fileCount",
+/// "folderCount", "totalBytes", "imageBytes", "mountMs": from the command to mounted}.
+struct DatasetAdded {
+    std::string name;
+    uint64_t fileCount = 0;
+    uint64_t folderCount = 0;
+    uint64_t totalBytes = 0;
+    uint64_t imageBytes = 0;
+    uint64_t mountMs = 0;
+
+    nlohmann::json toJson() const;
+    static Result<DatasetAdded> fromJson(const nlohmann::json& json);
+};
+
 /// The answer to one command (ControlKind::Reply). JSON: {"id", "ok": bool, "error": str (when
-/// not ok), "status": ControlStatus (status), "metrics": HostMetrics (metrics-request)}.
+/// not ok), "status": ControlStatus (status), "metrics": HostMetrics (metrics-request),
+/// "dataset": DatasetAdded (add-dataset)}.
 struct ControlReply {
     static constexpr size_t kMaxErrorBytes = 4096;
 
@@ -53,6 +86,7 @@ struct ControlReply {
     std::string error;
     std::optional<ControlStatus> status;
     std::optional<HostMetrics> metrics;
+    std::optional<DatasetAdded> dataset;
 
     /// A failed reply to `id`.
     static ControlReply failed(uint64_t id, std::string error);

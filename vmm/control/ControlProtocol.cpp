@@ -21,6 +21,8 @@ std::string_view controlKindName(uint16_t kind)
         return "metrics-request";
     case ControlKind::SubscribeMetrics:
         return "subscribe-metrics";
+    case ControlKind::AddDataset:
+        return "add-dataset";
     case ControlKind::StreamOpen:
         return "stream-open";
     case ControlKind::StreamOpened:

@@ -12,12 +12,12 @@ namespace vmm {
 
 /// The control channel between the app and airlock-vmm: its name in Hello and its version.
 inline constexpr std::string_view kControlProtocolName = "airlock-control";
-inline constexpr ProtocolVersion kControlProtocolVersion {1, 0};
+inline constexpr ProtocolVersion kControlProtocolVersion {1, 1}; // 1.1: add-dataset
 
 /// Frame kinds of the control channel (0x0200-0x02ff); Hello and Error are the common ones.
 /// App -> VMM commands carry an "id" answered by one Reply; streams and events carry none.
 enum class ControlKind : uint16_t {
-    Reply = 0x0200, ///< VMM -> app: {id, ok, error?, status?, metrics?}
+    Reply = 0x0200, ///< VMM -> app: {id, ok, error?, status?, metrics?, dataset?}
 
     Status = 0x0201, ///< {id}
     Pause = 0x0202, ///< {id}
@@ -26,6 +26,7 @@ enum class ControlKind : uint16_t {
     ConsoleInput = 0x0205, ///< {id} + payload
     MetricsRequest = 0x0206, ///< {id}
     SubscribeMetrics = 0x0207, ///< {id, intervalMs: 0 (off) or >= 250}
+    AddDataset = 0x0208, ///< {id, name, path, grant}: answered once mounted in the guest
 
     StreamOpen = 0x0220, ///< app -> VMM {stream, port}
     StreamOpened = 0x0221, ///< VMM -> app {stream}

@@ -302,6 +302,21 @@ Result<void> ControlServer::handleCommand(const Frame& frame)
         queueReply(reply);
         return {};
     }
+    case ControlKind::AddDataset: {
+        AddDatasetCommand command = VMM_TRY(AddDatasetCommand::fromJson(frame.header));
+        if (m_state == MachineState::Stopping || m_state == MachineState::Stopped) {
+            queueReply(ControlReply::failed(command.id, "the session is stopping"));
+            return {};
+        }
+        if (m_state == MachineState::Paused) { // the guest could not mount it
+            queueReply(ControlReply::failed(
+                command.id, "the session is paused; resume it, then add the dataset"));
+            return {};
+        }
+        // Answered later, from whichever thread finishes the work: back through the loop.
+        m_target.addDataset(command, [this](ControlReply reply) { postReply(std::move(reply)); });
+        return {};
+    }
     default:
         break;
     }
@@ -340,6 +355,20 @@ void ControlServer::queueReply(const ControlReply& reply)
         return;
     }
     queueFrame(frame);
+}
+
+void ControlServer::postReply(ControlReply reply)
+{
+    EventLoop* loop = m_loop.load();
+    if (!loop)
+        return; // detached: the session is over and the channel has said so
+    loop->post([this, reply = std::move(reply)] {
+        if (!m_open.load())
+            return;
+        queueReply(reply);
+        flushOutput();
+        updateInterest();
+    });
 }
 
 void ControlServer::queueMetrics()

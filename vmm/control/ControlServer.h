@@ -102,6 +102,8 @@ private:
     void closeStream(StreamId id, const std::string& error);
     void queueFrame(const Frame& frame);
     void queueReply(const ControlReply& reply);
+    /// queueReply() from any thread, through the loop (a reply that comes later).
+    void postReply(ControlReply reply);
     void queueMetrics();
     void retryConsoleInput();
     void drainConsole(bool all);

@@ -1,9 +1,11 @@
 #pragma once
 
+#include "ControlCommands.h"
 #include "ControlStatus.h"
 #include "HostMetrics.h"
 
 #include <cstddef>
+#include <functional>
 #include <span>
 #include <string>
 
@@ -30,6 +32,17 @@ public:
     virtual size_t queueConsoleInput(std::span<const uint8_t> bytes) = 0;
     /// The vsock device's host Unix socket, "" without one (stream-open is refused then).
     virtual std::string vsockPath() = 0;
+
+    /// Called with the answer to an add-dataset command; from any thread, at most once.
+    using AddDatasetDone = std::function<void(ControlReply)>;
+    /// Adds a dataset to the running session (ControlKind::AddDataset). Returns at once; the work
+    /// runs elsewhere and ends with `done` (ok with reply.dataset, or failed with a message for
+    /// the user); a `done` called after the server was detached is dropped (the session ended).
+    /// The default refuses.
+    virtual void addDataset(const AddDatasetCommand& command, AddDatasetDone done)
+    {
+        done(ControlReply::failed(command.id, "this session cannot take datasets while it runs"));
+    }
 };
 
 } // namespace vmm

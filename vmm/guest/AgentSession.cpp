@@ -1,8 +1,10 @@
 #include "AgentSession.h"
 
 #include "CommandRunner.h"
+#include "DatasetMount.h"
 #include "MetricsSampler.h"
 #include "protocol/AgentProtocol.h"
+#include "protocol/DatasetMessages.h"
 #include "protocol/ErrorMessage.h"
 #include "protocol/FrameStream.h"
 #include "protocol/Sha256.h"
@@ -86,6 +88,20 @@ Result<void> handle(FrameStream& stream, const Frame& frame, AgentContext& conte
     }
     case MessageKind::MetricsRequest:
         return stream.send(context.metrics.sample().toFrame());
+    case MessageKind::MountDatasetRequest: {
+        auto request = MountDatasetRequest::fromJson(frame.header);
+        if (!request)
+            return sendError(stream, ErrorMessage::kInvalid, request.error());
+        auto mounted = DatasetMount::mount(static_cast<unsigned>(request->index), request->name);
+        if (!mounted) {
+            int error = mounted.error().errnoValue();
+            std::string_view code = error == ENOENT || error == ETIMEDOUT ? ErrorMessage::kNotFound
+                : error == 0                                              ? ErrorMessage::kInvalid
+                                                                          : ErrorMessage::kIo;
+            return sendError(stream, code, mounted.error());
+        }
+        return stream.send(MountDatasetDone {*mounted}.toFrame());
+    }
     case MessageKind::ShutdownRequest:
         VMM_TRY(stream.send(makeFrame(MessageKind::ShutdownAccepted)));
         if (context.requestShutdown)

@@ -22,6 +22,7 @@ namespace vmm::guest {
 
 namespace {
 
+constexpr const char* kDatasetsFolder = "/datasets";
 constexpr unsigned long kDatasetFlags = MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC;
 constexpr unsigned long kScratchFlags = MS_NOSUID | MS_NODEV;
 constexpr const char* kMke2fs = "/sbin/mke2fs";
@@ -131,16 +132,36 @@ Result<void> StorageMounts::mountScratch(const std::string& device)
     return {};
 }
 
+Result<std::string> StorageMounts::mountDataset(const std::string& device, const std::string& name)
+{
+    VMM_TRY(makeDirectory(kDatasetsFolder));
+    std::string target = std::string(kDatasetsFolder) + "/" + name;
+    struct stat parent { };
+    struct stat existing { };
+    if (::stat(kDatasetsFolder, &parent) < 0)
+        return failure(Error::fromErrno("stat", errno, kDatasetsFolder));
+    bool made = false;
+    if (::lstat(target.c_str(), &existing) == 0) {
+        // Another filesystem there: a dataset of that name is mounted already.
+        if (!S_ISDIR(existing.st_mode) || existing.st_dev != parent.st_dev)
+            return failure(Error::invalid("mount", target + " is in use already"));
+    } else {
+        VMM_TRY(makeDirectory(target));
+        made = true;
+    }
+    auto mounted = mountOne("/dev/" + device, target, "erofs", kDatasetFlags);
+    if (!mounted) {
+        if (made)
+            ::rmdir(target.c_str());
+        return failure(mounted.error().withContext("dataset \"" + name + "\""));
+    }
+    return target;
+}
+
 Result<void> StorageMounts::mountAll(const StoragePlan& plan)
 {
-    if (!plan.datasets.empty())
-        VMM_TRY(makeDirectory("/datasets"));
-    for (const StoragePlan::Dataset& dataset : plan.datasets) {
-        auto mounted =
-            mountOne("/dev/" + dataset.device, "/datasets/" + dataset.name, "erofs", kDatasetFlags);
-        if (!mounted)
-            return failure(mounted.error().withContext("dataset \"" + dataset.name + "\""));
-    }
+    for (const StoragePlan::Dataset& dataset : plan.datasets)
+        VMM_TRY(mountDataset(dataset.device, dataset.name));
     if (plan.scratchDevice) {
         if (auto mounted = mountScratch(*plan.scratchDevice); !mounted)
             return failure(mounted.error().withContext("scratch disk"));

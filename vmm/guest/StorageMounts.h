@@ -17,6 +17,10 @@ class StorageMounts {
 public:
     /// Mounts everything or fails at the first problem (the session must not run then).
     static Result<void> mountAll(const StoragePlan& plan);
+    /// Mounts disk `device` ("vdf") read-only as dataset `name` at /datasets/<name> (EROFS; ro,
+    /// nosuid, nodev, noexec), making the folders it needs. Refuses a name that is mounted
+    /// already; a folder it made for a mount that failed is removed again. Returns the path.
+    static Result<std::string> mountDataset(const std::string& device, const std::string& name);
     /// At shutdown: unmounts /work, /outbox, /scratch and every /datasets/* mount, newest first.
     /// Returns the failures.
     static std::vector<Error> unmountAll();

@@ -1,7 +1,12 @@
 #include "Machine.h"
 
+#include "dataset/ErofsImage.h"
 #include "devices/Serial8250.h"
+#include "virtio/MmioTransport.h"
+#include "virtio/block/BlockDevice.h"
 
+#include <cerrno>
+#include <condition_variable>
 #include <cstdio>
 
 namespace vmm {
@@ -98,6 +103,52 @@ StopReason Machine::shutdown()
     m_devices->stop();
     requestStop({ StopReason::Kind::HostRequest, 0, {} });
     return *stopReason();
+}
+
+Result<size_t> Machine::attachDataset(MachineDataset dataset, std::chrono::milliseconds timeout)
+{
+    if (spareDisksLeft() == 0)
+        return failure(Error::invalid(
+            "dataset", "this session can take no more datasets; start a new session with them"));
+    struct Outcome {
+        std::mutex mutex;
+        std::condition_variable done;
+        std::optional<Result<size_t>> result;
+        bool abandoned = false;
+    };
+    auto outcome = std::make_shared<Outcome>();
+    m_devices->loop().post([this, outcome, dataset = std::move(dataset)]() mutable {
+        std::lock_guard lock(outcome->mutex);
+        if (outcome->abandoned)
+            return; // the caller gave up: fill nothing it would not know about
+        outcome->result = attachOnDeviceThread(std::move(dataset));
+        outcome->done.notify_all();
+    });
+    std::unique_lock lock(outcome->mutex);
+    if (!outcome->done.wait_for(lock, timeout, [&] { return outcome->result.has_value(); })) {
+        outcome->abandoned = true;
+        return failure(Error::fromErrno("dataset", ETIMEDOUT,
+            "the device thread did not take the disk in time; the session may be stopping"));
+    }
+    return std::move(*outcome->result);
+}
+
+Result<size_t> Machine::attachOnDeviceThread(MachineDataset dataset)
+{
+    size_t used = m_sparesUsed.load();
+    if (used >= m_spares.size())
+        return failure(Error::invalid(
+            "dataset", "this session can take no more datasets; start a new session with them"));
+    MachineSpareDisk& spare = m_spares[used];
+    size_t index = m_datasets.size();
+    // The guest's agent finds the disk by this serial (StoragePlan's "airlock-ds<N>").
+    std::string serial = "airlock-ds" + std::to_string(index);
+    VMM_TRY(spare.transport->changeConfiguration(
+        [&] { return spare.device->fill(dataset.image, serial); }));
+    m_sparesUsed.store(used + 1);
+    m_disks.push_back({"dataset " + dataset.name, spare.device});
+    m_datasets.push_back(std::move(dataset));
+    return index;
 }
 
 std::vector<pid_t> Machine::vcpuThreadIds() const

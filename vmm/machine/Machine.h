@@ -9,6 +9,8 @@
 #include "memory/GuestMemory.h"
 #include "sys/EventFd.h"
 
+#include <atomic>
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -21,6 +23,7 @@ namespace vmm {
 class BlockDevice;
 class EncryptedScratch;
 class ErofsImage;
+class MmioTransport;
 class Serial8250;
 class VirtioDevice;
 
@@ -35,6 +38,12 @@ struct MachineDataset {
     std::string name;
     std::string hostPath;
     std::shared_ptr<ErofsImage> image;
+};
+
+/// An empty disk made at boot for a dataset added while the session runs.
+struct MachineSpareDisk {
+    std::shared_ptr<BlockDevice> device;
+    std::shared_ptr<MmioTransport> transport;
 };
 
 /// Where the guest console's bytes go (the terminal, the app's console view).
@@ -61,6 +70,7 @@ public:
     /// Session resources the builder made; kept for metrics and for shredding.
     void addDisk(MachineDisk disk) { m_disks.push_back(std::move(disk)); }
     void addDataset(MachineDataset dataset) { m_datasets.push_back(std::move(dataset)); }
+    void addSpareDisk(MachineSpareDisk spare) { m_spares.push_back(std::move(spare)); }
     void setScratch(std::shared_ptr<EncryptedScratch> scratch) { m_scratch = std::move(scratch); }
     void setVsock(std::shared_ptr<VirtioDevice> vsock, std::string socketPath)
     {
@@ -68,8 +78,22 @@ public:
         m_vsockPath = std::move(socketPath);
     }
     void setSessionDirectory(std::string directory) { m_sessionDirectory = std::move(directory); }
+    /// The disks and datasets: read them before start(), or afterwards on the device thread
+    /// (attachDataset() adds to them there).
     const std::vector<MachineDisk>& disks() const { return m_disks; }
     const std::vector<MachineDataset>& datasets() const { return m_datasets; }
+    /// How many spare disks were made at boot.
+    size_t spareDiskCount() const { return m_spares.size(); }
+    /// How many of them are still empty; any thread.
+    size_t spareDisksLeft() const { return m_spares.size() - m_sparesUsed.load(); }
+
+    /// Puts `dataset` into the next empty spare disk on the device thread and waits for it
+    /// (at most `timeout`): the disk becomes dataset disk N (serial "airlock-ds<N>", N = the
+    /// number of datasets so far, returned), with the image's capacity, and the guest is told
+    /// of the change. Fails when no spare is left ("this session can take no more datasets"),
+    /// or the device thread does not answer in time (the machine is stopping). Any thread but
+    /// the device thread.
+    Result<size_t> attachDataset(MachineDataset dataset, std::chrono::milliseconds timeout);
     const std::shared_ptr<EncryptedScratch>& scratch() const { return m_scratch; }
     /// The host Unix socket of the guest's vsock device ("" without one).
     const std::string& vsockPath() const { return m_vsockPath; }
@@ -99,6 +123,7 @@ public:
     void handleFailure(uint32_t index, const Error& error) override;
 
 private:
+    Result<size_t> attachOnDeviceThread(MachineDataset dataset);
     void portRead(const IoInExit& io);
     void portWrite(const IoOutExit& io);
 
@@ -113,6 +138,8 @@ private:
     std::shared_ptr<Serial8250> m_console;
     std::vector<MachineDisk> m_disks;
     std::vector<MachineDataset> m_datasets;
+    std::vector<MachineSpareDisk> m_spares;
+    std::atomic<size_t> m_sparesUsed {0}; // changed on the device thread only
     std::shared_ptr<EncryptedScratch> m_scratch;
     std::shared_ptr<VirtioDevice> m_vsock;
     std::string m_vsockPath;

@@ -56,6 +56,9 @@ static Result<void> validate(const MachineConfig& config)
             return failure(Error::invalid("datasets", "two datasets are named '" + dataset.name
                     + "'; give one another name with --dataset NAME=PATH"));
     }
+    if (config.spareDatasetSlots > kVirtioMaxDevices)
+        return failure(
+            Error::invalid("spare dataset slots", "at most " + std::to_string(kVirtioMaxDevices)));
     if (config.scratchBytes % BlockBackend::kSectorSize)
         return failure(Error::invalid("scratch", "the size must be a multiple of 512 bytes"));
     return {};
@@ -110,11 +113,23 @@ static Result<SessionBackends> makeBackends(const MachineConfig& config)
     return backends;
 }
 
+// The spare disks for datasets added while the session runs: as many as asked for and as the
+// virtio slots left allow. Only with a vsock device: the guest agent mounts what is added.
+static size_t spareDiskCount(const MachineConfig& config, const SessionBackends& backends)
+{
+    if (config.sessionDirectory.empty())
+        return 0;
+    size_t others = 1 + backends.datasets.size() + (backends.scratch ? 1 : 0) + 1;
+    size_t room = others < kVirtioMaxDevices ? kVirtioMaxDevices - others : 0;
+    return std::min<size_t>(config.spareDatasetSlots, room);
+}
+
 // The guest-visible order of the virtio devices: rng, the datasets, the scratch disk, vsock (with
-// a session directory to hold its socket).
+// a session directory to hold its socket), the spare disks.
 static size_t virtioDeviceCount(const MachineConfig& config, const SessionBackends& backends)
 {
-    return 1 + backends.datasets.size() + (backends.scratch ? 1 : 0) + (config.sessionDirectory.empty() ? 0 : 1);
+    return 1 + backends.datasets.size() + (backends.scratch ? 1 : 0) +
+        (config.sessionDirectory.empty() ? 0 : 1) + spareDiskCount(config, backends);
 }
 
 static std::string sessionKernelParameters(const MachineConfig& config, const SessionBackends& backends)
@@ -153,6 +168,13 @@ static Result<void> addVirtioDevices(Machine& machine, const MachineConfig& conf
         auto vsock = VMM_TRY(VsockDevice::create(socketPath, machine.devices().loop()));
         VMM_TRY(add(vsock));
         machine.setVsock(vsock, socketPath);
+    }
+    // Empty and read-only until a dataset is added (Machine::attachDataset); the guest ignores
+    // them until then (their serials are not "airlock-ds<N>").
+    for (size_t spare = 0; spare < spareDiskCount(config, backends); ++spare) {
+        auto disk = std::make_shared<BlockDevice>(nullptr, "airlock-spare" + std::to_string(spare));
+        auto transport = VMM_TRY(add(disk));
+        machine.addSpareDisk({disk, transport});
     }
     return {};
 }

@@ -31,6 +31,9 @@ struct MachineConfig {
     std::string kvmDevicePath = "/dev/kvm";
     /// Read-only datasets, each an EROFS image synthesized from the host path (DESIGN.md §Datasets).
     std::vector<DatasetConfig> datasets;
+    /// Empty read-only disks added at boot for datasets added while the session runs (fewer
+    /// when the virtio slots run out); 0: no dataset can be added after the start.
+    uint32_t spareDatasetSlots = 4;
     /// Size of the encrypted scratch disk for /work and /outbox; 0 for none.
     uint64_t scratchBytes = 0;
     /// The session's runtime directory (scratch file, vsock socket); created by airlock-vmm,

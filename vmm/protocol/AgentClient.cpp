@@ -295,6 +295,20 @@ Result<GuestMetrics> AgentClient::metrics()
     return GuestMetrics::fromJson(frame.header);
 }
 
+Result<MountDatasetDone> AgentClient::mountDataset(
+    const MountDatasetRequest& request, std::chrono::milliseconds timeout)
+{
+    VMM_TRY(m_stream->send(request.toFrame(), timeout));
+    std::optional<Frame> frame = VMM_TRY(m_stream->receive(timeout));
+    if (!frame)
+        return failure(Error::invalid("mount dataset", "the guest closed the connection"));
+    if (frame->is(MessageKind::Error))
+        return failure(VMM_TRY(ErrorMessage::fromJson(frame->header)).toError("mount dataset"));
+    if (!frame->is(MessageKind::MountDatasetDone))
+        return failure(unexpected("mount dataset", *frame));
+    return MountDatasetDone::fromJson(frame->header);
+}
+
 Result<void> AgentClient::shutdown()
 {
     VMM_TRY(m_stream->send(makeFrame(MessageKind::ShutdownRequest)));

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "DatasetMessages.h"
 #include "ExecMessages.h"
 #include "FrameStream.h"
 #include "GuestMetrics.h"
@@ -50,6 +51,10 @@ public:
     Result<OutboxFileEnd> fetchOutboxFile(const std::string& path, const ChunkHandler& onChunk);
     /// The guest's memory, CPU, load, /work and uptime.
     Result<GuestMetrics> metrics();
+    /// Asks the guest to mount the dataset disk the host just attached; returns where, once it
+    /// is mounted. Waits at most `timeout` for the answer (the guest waits for the disk first).
+    Result<MountDatasetDone> mountDataset(
+        const MountDatasetRequest& request, std::chrono::milliseconds timeout);
     /// Asks the guest to shut down cleanly; returns once it has accepted.
     Result<void> shutdown();
 

@@ -47,6 +47,10 @@ std::string_view messageKindName(uint16_t kind)
         return "ShutdownRequest";
     case MessageKind::ShutdownAccepted:
         return "ShutdownAccepted";
+    case MessageKind::MountDatasetRequest:
+        return "MountDatasetRequest";
+    case MessageKind::MountDatasetDone:
+        return "MountDatasetDone";
     }
     return "unknown";
 }

@@ -33,6 +33,9 @@ enum class MessageKind : uint16_t {
 
     ShutdownRequest = 0x0130,
     ShutdownAccepted = 0x0131,
+
+    MountDatasetRequest = 0x0140,
+    MountDatasetDone = 0x0141,
 };
 
 /// The kind's name as the protocol document spells it ("ExecRequest"), or "unknown".

@@ -57,8 +57,9 @@ std::string stopKindName(StopReason::Kind kind)
 
 } // namespace
 
-ControlSession::ControlSession(EventFd cleanStop)
+ControlSession::ControlSession(EventFd cleanStop, EventFd addQueued)
     : m_cleanStop(std::move(cleanStop))
+    , m_addQueued(std::move(addQueued))
 {
 }
 
@@ -66,13 +67,16 @@ ControlSession::~ControlSession()
 {
     if (m_shutdownThread.joinable())
         m_shutdownThread.join();
+    finishAdds();
 }
 
 Result<std::unique_ptr<ControlSession>> ControlSession::create(int controlFd)
 {
     UniqueFd socket(controlFd);
     EventFd cleanStop = VMM_TRY(EventFd::create());
-    std::unique_ptr<ControlSession> session(new ControlSession(std::move(cleanStop)));
+    EventFd addQueued = VMM_TRY(EventFd::create());
+    std::unique_ptr<ControlSession> session(
+        new ControlSession(std::move(cleanStop), std::move(addQueued)));
     session->m_server = VMM_TRY(ControlServer::create(std::move(socket), *session));
     return session;
 }
@@ -172,6 +176,71 @@ std::string ControlSession::vsockPath()
     return m_machine->vsockPath();
 }
 
+void ControlSession::enableDatasetHotAdd(
+    DatasetBroker* broker, DatasetHotAdd::AttachedHandler onAttached)
+{
+    m_broker = broker;
+    m_onDatasetAttached = std::move(onAttached);
+}
+
+void ControlSession::addDataset(const AddDatasetCommand& command, AddDatasetDone done)
+{
+    // On the device loop: never wait here. The add runs on a thread the main thread starts.
+    {
+        std::lock_guard lock(m_addMutex);
+        if (m_addsClosed || !m_hotAdd) {
+            done(ControlReply::failed(command.id, "the session is stopping"));
+            return;
+        }
+        if (m_addBusy) {
+            done(ControlReply::failed(command.id,
+                "busy: another dataset is being added; add this one once that one is done"));
+            return;
+        }
+        m_addBusy = true;
+        m_queuedAdd = QueuedAdd {command, std::move(done), DatasetHotAdd::Clock::now()};
+    }
+    m_addQueued.signal();
+}
+
+void ControlSession::startQueuedAdd()
+{
+    m_addQueued.consume();
+    std::optional<QueuedAdd> queued;
+    {
+        std::lock_guard lock(m_addMutex);
+        if (m_addsClosed)
+            return;
+        queued.swap(m_queuedAdd);
+    }
+    if (!queued)
+        return;
+    // A new add is queued only once the previous one cleared m_addBusy: its thread is ending.
+    if (m_addThread.joinable())
+        m_addThread.join();
+    // Started from the main thread, so it runs under the main thread's seccomp list (it
+    // connects to the agent, scans through the broker and starts hashing threads).
+    m_addThread = std::thread([this, add = std::move(*queued)] {
+        ControlReply reply = m_hotAdd->run(add.command, add.received);
+        add.done(std::move(reply));
+        std::lock_guard lock(m_addMutex);
+        m_addBusy = false;
+    });
+}
+
+void ControlSession::finishAdds()
+{
+    {
+        std::lock_guard lock(m_addMutex);
+        m_addsClosed = true;
+        m_queuedAdd.reset();
+    }
+    if (m_hotAdd)
+        m_hotAdd->cancel();
+    if (m_addThread.joinable())
+        m_addThread.join();
+}
+
 void ControlSession::shutdownGuest()
 {
     auto fail = [&](const Error& error) {
@@ -218,6 +287,10 @@ StopReason ControlSession::run(Machine& machine)
     if (auto attached = m_server->attach(machine.devices().loop()); !attached)
         machine.requestStop({StopReason::Kind::EngineError, 0, attached.error().message()});
     {
+        std::lock_guard lock(m_addMutex);
+        m_hotAdd = std::make_unique<DatasetHotAdd>(machine, m_broker, m_onDatasetAttached);
+    }
+    {
         std::lock_guard lock(m_eventMutex);
         m_machine = &machine; // from here events go through the loop
         for (Frame& early : m_earlyEvents)
@@ -237,14 +310,17 @@ StopReason ControlSession::run(Machine& machine)
             waitMs = static_cast<int>(std::clamp<int64_t>(
                 std::chrono::duration_cast<std::chrono::milliseconds>(next - now).count() + 1, 0,
                 60'000));
-        pollfd fds[4] = {
+        pollfd fds[5] = {
             {machine.stopEventFd(), POLLIN, 0},
             {signalFd.get(), POLLIN, 0},
             {m_server->deadlineChangedFd(), POLLIN, 0},
             {m_cleanStop.fd(), POLLIN, 0},
+            {m_addQueued.fd(), POLLIN, 0},
         };
-        if (::poll(fds, 4, waitMs) < 0 && errno != EINTR)
+        if (::poll(fds, 5, waitMs) < 0 && errno != EINTR)
             break;
+        if (fds[4].revents & POLLIN)
+            startQueuedAdd();
         if (fds[1].revents & POLLIN) {
             signalfd_siginfo info {};
             if (::read(signalFd.get(), &info, sizeof info) == static_cast<ssize_t>(sizeof info))
@@ -280,6 +356,7 @@ StopReason ControlSession::run(Machine& machine)
     }
     if (m_shutdownThread.joinable())
         m_shutdownThread.join();
+    finishAdds(); // an add in progress fails fast now: the guest is gone
     {
         std::lock_guard lock(m_eventMutex);
         m_detached = true; // events from hashing threads are dropped from here on

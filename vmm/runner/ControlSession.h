@@ -1,5 +1,6 @@
 #pragma once
 
+#include "DatasetHotAdd.h"
 #include "control/ControlServer.h"
 #include "control/ControlTarget.h"
 #include "machine/Machine.h"
@@ -11,6 +12,7 @@
 #include <atomic>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 namespace vmm {
@@ -37,6 +39,10 @@ public:
     void sendFinalEvent(const Frame& event);
     /// Sends the shred report (the last frame) and closes the channel.
     void sendShredReport(const ShredReport& report);
+    /// Enables add-dataset: `broker` opens what the app grants (null: every add is refused,
+    /// saying why); `onAttached` hears of each dataset attached (DatasetManifests::add). Call
+    /// before run(); `broker` must outlive run().
+    void enableDatasetHotAdd(DatasetBroker* broker, DatasetHotAdd::AttachedHandler onAttached);
 
     ControlStatus status() override;
     HostMetrics metrics() override;
@@ -45,12 +51,17 @@ public:
     void stop(bool force, const std::string& why) override;
     size_t queueConsoleInput(std::span<const uint8_t> bytes) override;
     std::string vsockPath() override;
+    void addDataset(const AddDatasetCommand& command, AddDatasetDone done) override;
 
 private:
-    explicit ControlSession(EventFd cleanStop);
+    ControlSession(EventFd cleanStop, EventFd addQueued);
     /// On its own thread: asks the guest agent for a clean shutdown; stops the machine when the
     /// agent cannot be reached or refuses.
     void shutdownGuest();
+
+    /// On the main thread's loop: starts the add that addDataset() queued, on its own thread.
+    void startQueuedAdd();
+    void finishAdds();
 
     std::unique_ptr<ControlServer> m_server;
     Machine* m_machine = nullptr;
@@ -59,6 +70,21 @@ private:
     std::mutex m_agentMutex;
     int m_agentFd = -1; // the shutdown thread's socket, so that run() can cut it short
     std::thread m_shutdownThread;
+    // add-dataset: one at a time; a second while one runs is refused ("busy").
+    DatasetBroker* m_broker = nullptr;
+    DatasetHotAdd::AttachedHandler m_onDatasetAttached;
+    std::unique_ptr<DatasetHotAdd> m_hotAdd; // made in run(), before the machine starts
+    EventFd m_addQueued;
+    std::mutex m_addMutex; // guards the three below
+    struct QueuedAdd {
+        AddDatasetCommand command;
+        AddDatasetDone done;
+        DatasetHotAdd::Clock::time_point received;
+    };
+    std::optional<QueuedAdd> m_queuedAdd;
+    bool m_addBusy = false; // queued or running
+    bool m_addsClosed = false; // the session is ending
+    std::thread m_addThread;
     std::mutex m_eventMutex; // guards the three below
     std::vector<Frame> m_earlyEvents;
     bool m_detached = false;

@@ -12,38 +12,53 @@ namespace vmm {
 
 void DatasetManifests::start(const Machine& machine, ReadyHandler onReady)
 {
-    m_outcomes.resize(machine.datasets().size());
-    for (size_t index = 0; index < machine.datasets().size(); ++index) {
-        const MachineDataset& dataset = machine.datasets()[index];
-        m_outcomes[index].name = dataset.name;
-        std::shared_ptr<const ScannedTree> tree = dataset.image->tree();
-        m_threads.emplace_back([this, index, tree, onReady](std::stop_token stop) {
-            // Hashing runs only when a CPU would otherwise idle: the guest's vCPUs and devices
-            // come first, so a 10 GiB dataset boots and mounts as fast as a 10 KiB one.
-            sched_param idle {};
-            ::pthread_setschedparam(::pthread_self(), SCHED_IDLE, &idle);
-            auto manifest = Manifest::compute(*tree, stop);
-            Outcome copy;
-            {
-                std::lock_guard lock(m_mutex);
-                Outcome& outcome = m_outcomes[index];
-                if (manifest)
-                    outcome.manifest = std::move(*manifest);
-                else
-                    outcome.error = manifest.error().message();
-                copy = outcome;
-            }
-            if (onReady)
-                onReady(copy);
-        });
+    std::lock_guard lock(m_mutex);
+    m_onReady = std::move(onReady);
+    for (const MachineDataset& dataset : machine.datasets()) {
+        m_outcomes.push_back(Outcome {dataset.name, {}, {}, {}});
+        startHashing(m_outcomes.size() - 1, dataset.image->tree());
     }
+}
+
+void DatasetManifests::add(const MachineDataset& dataset)
+{
+    std::lock_guard lock(m_mutex);
+    m_outcomes.push_back(Outcome {dataset.name, {}, {}, {}});
+    startHashing(m_outcomes.size() - 1, dataset.image->tree());
+}
+
+void DatasetManifests::startHashing(size_t index, std::shared_ptr<const ScannedTree> tree)
+{
+    m_threads.emplace_back([this, index, tree, onReady = m_onReady](std::stop_token stop) {
+        // Hashing runs only when a CPU would otherwise idle: the guest's vCPUs and devices
+        // come first, so a 10 GiB dataset boots and mounts as fast as a 10 KiB one.
+        sched_param idle {};
+        ::pthread_setschedparam(::pthread_self(), SCHED_IDLE, &idle);
+        auto manifest = Manifest::compute(*tree, stop);
+        Outcome copy;
+        {
+            std::lock_guard lock(m_mutex);
+            Outcome& outcome = m_outcomes[index];
+            if (manifest)
+                outcome.manifest = std::move(*manifest);
+            else
+                outcome.error = manifest.error().message();
+            copy = outcome;
+        }
+        if (onReady)
+            onReady(copy);
+    });
 }
 
 std::vector<DatasetManifests::Outcome> DatasetManifests::verifyAll()
 {
-    for (std::jthread& thread : m_threads)
+    std::vector<std::jthread> threads;
+    {
+        std::lock_guard lock(m_mutex);
+        threads.swap(m_threads); // joined without the lock: each takes it once it is done
+    }
+    for (std::jthread& thread : threads)
         thread.join();
-    m_threads.clear();
     std::lock_guard lock(m_mutex);
     for (Outcome& outcome : m_outcomes) {
         if (!outcome.manifest)

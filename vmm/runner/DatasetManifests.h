@@ -3,6 +3,7 @@
 #include "dataset/Manifest.h"
 
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -12,6 +13,7 @@
 namespace vmm {
 
 class Machine;
+struct MachineDataset;
 
 /// The SHA-256 manifests of a session's datasets (DESIGN.md §Datasets): computed on background
 /// threads once the session runs (so mounting never waits for hashing), reported as each is
@@ -30,6 +32,9 @@ public:
 
     /// Starts hashing every dataset of `machine`.
     void start(const Machine& machine, ReadyHandler onReady);
+    /// Starts hashing `dataset`, added while the session runs, like the others (the handler
+    /// given to start()); any thread, after start() and before verifyAll().
+    void add(const MachineDataset& dataset);
     /// Waits for the hashing, re-hashes every dataset and returns what changed, one per dataset.
     std::vector<Outcome> verifyAll();
     /// The outcomes as JSON: [{name, digest, fileCount, totalBytes, manifest, atEnd: {changed,
@@ -37,7 +42,11 @@ public:
     static std::string toJson(const std::vector<Outcome>& outcomes);
 
 private:
-    std::mutex m_mutex;
+    /// Hashes dataset `index` (its outcome exists) on a thread of its own. With m_mutex held.
+    void startHashing(size_t index, std::shared_ptr<const ScannedTree> tree);
+
+    std::mutex m_mutex; // the three below
+    ReadyHandler m_onReady;
     std::vector<Outcome> m_outcomes;
     std::vector<std::jthread> m_threads;
 };

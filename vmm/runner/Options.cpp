@@ -36,6 +36,11 @@ Options:
                      and /outbox (e.g. 1G); its key never leaves this process
   --session-dir DIR  the session's runtime directory (scratch file, vsock
                      socket); created, and removed when the session is shredded
+  --spare-dataset-slots N
+                     empty read-only disks made at boot for datasets the app adds
+                     while the session runs (default 4, 0 = none; fewer when the
+                     virtio slots run out; only with --session-dir,
+                     --control-fd and AIRLOCK_DATASET_GRANT_KEY)
   --control-fd N     the app's control channel (a connected stream socket)
   --shred-report FILE
                      write the shred report (JSON) to FILE (default: stderr)
@@ -44,6 +49,15 @@ Options:
                      it during the session, to FILE (JSON)
   -h, --help         show this help
   --version          show the version
+
+Environment:
+  AIRLOCK_DATASET_GRANT_KEY
+                     64 hex digits: the session's key for datasets added while
+                     it runs (with --control-fd). airlock-vmm reads it, removes
+                     it from its environment, and hands it to a small confined
+                     helper process that opens a dataset only when the app's
+                     grant (HMAC-SHA256 with this key) matches. Without it,
+                     adding a dataset to a running session is refused.
 
 Exit status:
   the guest command's status, or 0 when the guest powered off or rebooted;
@@ -91,6 +105,7 @@ Result<Options> parseOptions(std::span<const std::string> arguments)
     std::optional<std::string> kernel, initrd, commandLine, memory, cpus, kvm;
     std::optional<std::vector<std::string>> command;
     std::optional<std::string> scratch, sessionDirectory;
+    std::optional<uint32_t> spareSlots;
     std::vector<DatasetConfig> datasets;
 
     for (size_t i = 0; i < arguments.size(); ++i) {
@@ -132,6 +147,9 @@ Result<Options> parseOptions(std::span<const std::string> arguments)
             scratch = VMM_TRY(value("--scratch"));
         else if (argument == "--session-dir")
             sessionDirectory = VMM_TRY(value("--session-dir"));
+        else if (argument == "--spare-dataset-slots")
+            spareSlots = VMM_TRY(
+                parseCount("--spare-dataset-slots", VMM_TRY(value("--spare-dataset-slots"))));
         else if (argument == "--control-fd")
             options.controlFd = static_cast<int>(VMM_TRY(parseCount("--control-fd", VMM_TRY(value("--control-fd")))));
         else if (argument == "--shred-report")
@@ -164,6 +182,12 @@ Result<Options> parseOptions(std::span<const std::string> arguments)
         options.machine.scratchBytes = VMM_TRY(parseMemorySize(*scratch));
     if (sessionDirectory)
         options.machine.sessionDirectory = *sessionDirectory;
+    if (spareSlots) {
+        if (*spareSlots > kMaxSpareDatasetSlots)
+            return failure(Error::invalid(
+                "--spare-dataset-slots", "at most " + std::to_string(kMaxSpareDatasetSlots)));
+        options.machine.spareDatasetSlots = *spareSlots;
+    }
     if (options.machine.scratchBytes && options.machine.sessionDirectory.empty())
         return failure(Error::invalid("--scratch", "needs --session-dir DIR for the encrypted scratch file"));
     if (options.machine.kernelPath.empty())

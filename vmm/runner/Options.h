@@ -22,6 +22,9 @@ struct Options {
     std::string manifestReportPath;
 };
 
+/// The most --spare-dataset-slots accepts (the virtio slots allow no more).
+inline constexpr uint32_t kMaxSpareDatasetSlots = 16;
+
 /// The --help text.
 std::string usageText();
 

@@ -1,12 +1,14 @@
 // airlock-vmm: runs one Airlock microVM under KVM (see --help).
 
+#include "broker/DatasetBroker.h"
+#include "broker/GrantKey.h"
+#include "control/ControlEvents.h"
 #include "machine/DeviceThread.h"
 #include "machine/MachineBuilder.h"
 #include "machine/VcpuThread.h"
 #include "runner/ConsoleSession.h"
 #include "runner/ControlSession.h"
 #include "runner/DatasetManifests.h"
-#include "control/ControlEvents.h"
 #include "runner/Options.h"
 #include "runner/SessionShred.h"
 #include "sandbox/Landlock.h"
@@ -14,8 +16,8 @@
 #include "sandbox/SeccompFilter.h"
 
 #include <cstdio>
-#include <pthread.h>
 #include <cstdlib>
+#include <pthread.h>
 #include <string>
 #include <vector>
 
@@ -146,6 +148,31 @@ int main(int argc, char** argv)
         std::fprintf(stderr, "airlock-vmm: error: %s\n", hardened.error().message().c_str());
         return vmm::kExitStartFailed;
     }
+    // The dataset grant key leaves the environment at once (children and /proc/self/environ never
+    // see it again); the broker, forked now while this process is single-threaded and has seen no
+    // guest input, keeps the only copy. Hot-add needs the app: only with a control channel.
+    std::unique_ptr<vmm::DatasetBroker> broker;
+    {
+        auto key = vmm::takeGrantKeyFromEnvironment();
+        if (!key) {
+            std::fprintf(stderr, "airlock-vmm: error: %s\n", key.error().message().c_str());
+            return vmm::kExitStartFailed;
+        }
+        if (*key && options->controlFd >= 0) {
+            auto started = vmm::DatasetBroker::start(**key);
+            vmm::wipeGrantKey(**key);
+            if (!started) {
+                std::fprintf(stderr, "airlock-vmm: error: %s\n", started.error().message().c_str());
+                return vmm::kExitStartFailed;
+            }
+            broker = std::move(*started);
+        } else if (*key) {
+            vmm::wipeGrantKey(**key);
+        }
+    }
+    // Spare disks serve only datasets added through the broker: none without it.
+    if (!broker)
+        options->machine.spareDatasetSlots = 0;
     vmm::blockHostSignals();
     vmm::VcpuThread::setThreadStartHook(installFilterOrDie<vmm::ThreadKind::Vcpu>);
     vmm::DeviceThread::setThreadStartHook(installFilterOrDie<vmm::ThreadKind::Device>);
@@ -186,6 +213,10 @@ int main(int argc, char** argv)
                 outcome.manifest->entries().size(), outcome.manifest->totalBytes()}
                                                 .toFrame());
     });
+
+    if (control)
+        control->enableDatasetHotAdd(broker.get(),
+            [&manifests](const vmm::MachineDataset& dataset) { manifests.add(dataset); });
 
     vmm::StopReason reason =
         control ? vmm::runControlSession(**machine, *control) : vmm::runConsoleSession(**machine);

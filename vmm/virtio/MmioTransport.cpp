@@ -385,6 +385,21 @@ void MmioTransport::signalConfigChange()
     m_interrupt.signalConfigChange();
 }
 
+Result<void> MmioTransport::changeConfiguration(const std::function<Result<void>()>& change)
+{
+    {
+        std::lock_guard deviceLock(m_device->mutex());
+        VMM_TRY(change());
+        // §2.5 / §4.2.2 ConfigGeneration: a driver that read the configuration across this
+        // change sees the generation move and reads again, so it never mixes old and new fields.
+        std::lock_guard lock(m_mutex);
+        ++m_configGeneration;
+    }
+    m_interrupt.signalConfigChange(); // InterruptStatus bit 1: the driver re-reads (Linux:
+                                      // virtblk_config_changed -> the new capacity)
+    return {};
+}
+
 uint32_t MmioTransport::status() const
 {
     std::lock_guard lock(m_mutex);

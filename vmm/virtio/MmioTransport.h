@@ -12,6 +12,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <span>
@@ -86,6 +87,11 @@ public:
 
     /// Tells the driver that configuration space changed (ConfigGeneration moves on).
     void signalConfigChange();
+    /// Runs `change` on the device with the device's lock held (so no request and no config read
+    /// sees half of it); when it succeeds, ConfigGeneration moves on and the configuration-change
+    /// interrupt is raised (virtio 1.2 §4.2.2 InterruptStatus bit 1, §2.5.1). Run it on the
+    /// device thread. Its error is returned, and nothing is signalled then.
+    Result<void> changeConfiguration(const std::function<Result<void>()>& change);
     /// The Status register.
     uint32_t status() const;
     /// Whether the device has been activated (DRIVER_OK accepted) and not reset since.

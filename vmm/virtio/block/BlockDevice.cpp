@@ -167,10 +167,25 @@ Result<void> readIntoGuest(BlockBackend& backend, std::span<const Descriptor> de
 
 BlockDevice::BlockDevice(std::shared_ptr<BlockBackend> backend, std::string serial)
     : m_backend(std::move(backend))
-    , m_capacityBytes(m_backend->sizeBytes() / kSector * kSector)
-    , m_readOnly(m_backend->isReadOnly())
+    , m_capacityBytes(m_backend ? m_backend->sizeBytes() / kSector * kSector : 0)
+    , m_readOnly(m_backend ? m_backend->isReadOnly() : true)
 {
     std::copy_n(serial.begin(), std::min(serial.size(), kSerialBytes), m_serial.begin());
+}
+
+Result<void> BlockDevice::fill(std::shared_ptr<BlockBackend> backend, std::string serial)
+{
+    if (m_backend)
+        return failure(Error::invalid("virtio-blk", "the disk is in use already"));
+    if (!backend || !backend->isReadOnly())
+        return failure(Error::invalid("virtio-blk", "a spare disk takes only a read-only backend"));
+    // The features were negotiated at boot and stay: VIRTIO_BLK_F_RO was offered (no backend is
+    // read-only), so the driver still refuses writes, and the device's own check stays too.
+    m_capacityBytes = backend->sizeBytes() / kSector * kSector;
+    m_backend = std::move(backend);
+    m_serial.fill(0);
+    std::copy_n(serial.begin(), std::min(serial.size(), kSerialBytes), m_serial.begin());
+    return {};
 }
 
 uint32_t BlockDevice::deviceType() const
@@ -291,6 +306,8 @@ uint8_t BlockDevice::execute(const DescriptorChain& chain, uint32_t type, uint64
         }
         if (!isRead && m_readOnly)
             return kBlkSIoErr; // the device's check; the host fd is O_RDONLY as well
+        if (!m_backend)
+            return kBlkSIoErr; // an empty spare (capacity 0) has nothing to read, not even 0 bytes
         auto moved = isRead ? readIntoGuest(*m_backend, chain.writable(), length, sector * kSector)
                             : transfer(*m_backend, chain.readable(), sizeof(RequestHeader), length,
                                   sector * kSector, false);
@@ -311,6 +328,8 @@ uint8_t BlockDevice::execute(const DescriptorChain& chain, uint32_t type, uint64
     }
     case kBlkTFlush: {
         // The sector field is ignored (§5.2.6.2 has the driver set it to 0); no data moves.
+        if (!m_backend)
+            return kBlkSOk; // an empty spare holds nothing to flush
         auto flushed = m_backend->flush();
         if (!flushed) {
             m_log.report(flushed.error().message());

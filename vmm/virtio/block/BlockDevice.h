@@ -28,6 +28,11 @@ struct BlockDeviceStats {
 /// the backend sees them. Every request is checked against the host-owned capacity with
 /// overflow-safe math, data moves straight between guest memory and the backend (a 512-byte
 /// bounce only where a buffer splits a sector), and each popped chain is completed exactly once.
+///
+/// A disk made without a backend is an empty spare: read-only, capacity 0 (every read fails), its
+/// serial the one given. fill() gives it a backend and a new serial once, while the guest runs
+/// (a dataset added to a running session); the transport then tells the driver that the
+/// configuration changed (MmioTransport::changeConfiguration).
 class BlockDevice final : public VirtioDevice {
 public:
     static constexpr uint16_t kQueueSize = 256;
@@ -44,7 +49,7 @@ public:
     static constexpr size_t kSerialBytes = 20;
 
     /// A disk over `backend`; `serial` (at most 20 bytes are used) names it to the guest, which
-    /// shows it as /sys/block/vdX/serial.
+    /// shows it as /sys/block/vdX/serial. A null `backend` makes an empty read-only spare.
     BlockDevice(std::shared_ptr<BlockBackend> backend, std::string serial);
 
     uint32_t deviceType() const override;
@@ -58,6 +63,15 @@ public:
     /// The counters so far; any thread may call this.
     BlockDeviceStats stats() const;
 
+    /// Whether this is a spare that has no backend yet. With mutex() held.
+    bool isEmptySpare() const { return !m_backend; }
+    /// Fills an empty spare with the read-only `backend`, named `serial` from now on (GET_ID);
+    /// its capacity becomes the backend's. Fails, changing nothing, on a disk that has a backend
+    /// already or a backend that is not read-only (the spare was offered VIRTIO_BLK_F_RO). With
+    /// mutex() held; the caller then signals the configuration change (virtio 1.2 §5.2.4: Linux
+    /// reads the new capacity on that interrupt).
+    Result<void> fill(std::shared_ptr<BlockBackend> backend, std::string serial);
+
 private:
     /// Handles one request and completes it; returns the data bytes it moved.
     uint64_t handle(const DescriptorChain& chain);
@@ -68,7 +82,7 @@ private:
 
     std::shared_ptr<BlockBackend> m_backend;
     std::array<uint8_t, kSerialBytes> m_serial {};
-    uint64_t m_capacityBytes = 0; // host-owned, fixed: read once from the backend
+    uint64_t m_capacityBytes = 0; // host-owned: read once from the backend (fill() sets a spare's)
     bool m_readOnly = true;
     Queue* m_queue = nullptr; // while active
     GuestErrorLog m_log {"virtio-blk"};
