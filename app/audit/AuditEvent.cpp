@@ -8,7 +8,7 @@ namespace app {
 namespace {
 
 // The spellings are part of the stored, hashed data: never rename one.
-constexpr std::array<std::pair<AuditEventKind, const char*>, 10> kKindNames {{
+constexpr std::array<std::pair<AuditEventKind, const char*>, 11> kKindNames {{
     {AuditEventKind::AppStarted, "app-started"},
     {AuditEventKind::SessionCreated, "session-created"},
     {AuditEventKind::DatasetMounted, "dataset-mounted"},
@@ -19,6 +19,7 @@ constexpr std::array<std::pair<AuditEventKind, const char*>, 10> kKindNames {{
     {AuditEventKind::ShredReport, "shred-report"},
     {AuditEventKind::EngineError, "engine-error"},
     {AuditEventKind::AuditVerified, "audit-verified"},
+    {AuditEventKind::DatasetAdded, "dataset-added"},
 }};
 
 } // namespace

@@ -22,6 +22,8 @@ enum class AuditEventKind {
     ShredReport, ///< shred-report: the engine's JSON report, verbatim
     EngineError, ///< engine-error: {message}
     AuditVerified, ///< audit-verified: {intact, rowsChecked, firstBrokenRow, problem}
+    DatasetAdded, ///< dataset-added: {dataset, hostPath, sizeBytes, fileCount} (to a running
+                  ///< session; dataset-mounted with its digest follows once hashed)
     Unknown, ///< a stored spelling this build does not know (read only; never appended)
 };
 

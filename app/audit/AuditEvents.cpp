@@ -51,6 +51,18 @@ AuditEvent datasetMounted(const QString& sessionId, const QString& dataset, cons
         });
 }
 
+AuditEvent datasetAdded(const QString& sessionId, const QString& dataset, const QString& hostPath,
+    qint64 sizeBytes, qint64 fileCount)
+{
+    return event(AuditEventKind::DatasetAdded, sessionId,
+        {
+            {QStringLiteral("dataset"), dataset},
+            {QStringLiteral("hostPath"), hostPath},
+            {QStringLiteral("sizeBytes"), sizeBytes},
+            {QStringLiteral("fileCount"), fileCount},
+        });
+}
+
 AuditEvent datasetVerified(const QString& sessionId, const QString& dataset,
     const QString& digestAtUnmount, qint64 changed, qint64 vanished, qint64 added)
 {

@@ -27,6 +27,11 @@ AuditEvent sessionCreated(const QString& sessionId, const QString& name, const Q
 AuditEvent datasetMounted(const QString& sessionId, const QString& dataset, const QString& hostPath,
     qint64 sizeBytes, qint64 fileCount, const QString& manifestSha256);
 
+/// A dataset was added to the running session (by a drop): where it comes from and how big it
+/// is; its manifest digest follows in a datasetMounted event once the engine has hashed it.
+AuditEvent datasetAdded(const QString& sessionId, const QString& dataset, const QString& hostPath,
+    qint64 sizeBytes, qint64 fileCount);
+
 /// A dataset was checked again at unmount: its digest then and how many files differ.
 AuditEvent datasetVerified(const QString& sessionId, const QString& dataset,
     const QString& digestAtUnmount, qint64 changed, qint64 vanished, qint64 added);

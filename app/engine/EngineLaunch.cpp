@@ -1,4 +1,5 @@
 #include "EngineLaunch.h"
+#include "DatasetGrant.h"
 
 #include <algorithm>
 
@@ -97,6 +98,13 @@ bool EngineLaunch::runsInLab() const
 QProcessEnvironment EngineLaunch::environment(int controlFd, const QProcessEnvironment& base) const
 {
     QProcessEnvironment environment = base;
+    // The key travels in the environment, never on the command line (which `ps` shows);
+    // airlock-vmm removes it from its environment at once.
+    if (!datasetGrantKey.isEmpty())
+        environment.insert(QString::fromLatin1(DatasetGrant::kKeyVariable),
+            QString::fromLatin1(datasetGrantKey.toHex()));
+    else
+        environment.remove(QString::fromLatin1(DatasetGrant::kKeyVariable));
     if (!runsInLab())
         return environment;
     auto setUnlessGiven = [&environment](const char* name, const QString& value) {

@@ -4,6 +4,7 @@
 
 #include <chrono>
 
+#include <QByteArray>
 #include <QList>
 #include <QProcessEnvironment>
 #include <QString>
@@ -35,6 +36,9 @@ struct EngineLaunch {
     QString sessionDirectory;
     /// Where airlock-vmm also writes its shred report ("" : only over the control channel).
     QString shredReportPath;
+    /// The session's dataset grant key (DatasetGrant): lets the user add datasets to the running
+    /// session. Empty: adding datasets later is off.
+    QByteArray datasetGrantKey;
     /// The command run in the guest (empty: an interactive shell).
     QStringList command;
     /// Run before airlock-vmm (its path and flags follow): a wrapper such as the KVM lab.
@@ -51,7 +55,7 @@ struct EngineLaunch {
     QStringList arguments(int controlFd) const;
     /// Whether airlock-vmm runs in the KVM lab: throughLab, or a wrapper that is tests/lab/run.
     bool runsInLab() const;
-    /// The program's environment: `base`, plus in the lab the control channel's number, the relay
+    /// The program's environment: `base`, plus the dataset grant key when there is one, plus in the lab the control channel's number, the relay
     /// next to airlock-vmm, and the lab's memory, vCPUs and time limit unless `base` sets them.
     QProcessEnvironment environment(int controlFd,
         const QProcessEnvironment& base = QProcessEnvironment::systemEnvironment()) const;

@@ -48,6 +48,7 @@ EngineSession::~EngineSession()
     if (m_outboxAgent)
         m_outboxAgent->abort();
     m_commandPool.waitForDone();
+    m_datasetGrantKey.fill('\0');
     m_metricsAgent.reset();
     m_outboxAgent.reset();
     m_channel.reset();
@@ -90,10 +91,12 @@ Result<void> EngineSession::start(const EngineLaunch& launch)
     engineSide.reset(); // the child has its copy: the channel closes when it exits
     m_begun = true;
     m_sessionDirectory = launch.sessionDirectory;
+    m_datasetGrantKey = launch.datasetGrantKey;
     return attachChannel(std::move(appSide), launch.helloTimeout());
 }
 
-Result<void> EngineSession::attach(vmm::UniqueFd controlSocket, const QString& sessionDirectory)
+Result<void> EngineSession::attach(vmm::UniqueFd controlSocket, const QString& sessionDirectory,
+    const QByteArray& datasetGrantKey)
 {
     if (m_begun)
         return failure(tr("This session is already connected to an engine."));
@@ -101,6 +104,7 @@ Result<void> EngineSession::attach(vmm::UniqueFd controlSocket, const QString& s
         return failure(tr("There is no control connection to attach to."));
     m_begun = true;
     m_sessionDirectory = sessionDirectory;
+    m_datasetGrantKey = datasetGrantKey;
     // An engine running here, not in the lab: the launch's default hello timeout.
     return attachChannel(std::move(controlSocket), EngineLaunch {}.helloTimeout());
 }

@@ -32,6 +32,18 @@ namespace app {
 class EngineChannel;
 class EngineProcess;
 
+/// What the engine reports of a dataset it added to the running session.
+struct DatasetAddition {
+    /// The folder under /datasets.
+    QString name;
+    /// Regular files, folders below the root, and their bytes, as the engine scanned them.
+    qint64 fileCount = 0;
+    qint64 folderCount = 0;
+    qint64 totalBytes = 0;
+    /// From the engine receiving the command to the guest having it mounted.
+    qint64 mountMs = 0;
+};
+
 /// One session's engine seen from the GUI thread: starts airlock-vmm (or attaches to a control
 /// socket), keeps the explicit state machine, and turns the control channel's events into
 /// signals. Nothing here waits on the engine: the handshake and event pump run on the channel's
@@ -50,8 +62,10 @@ public:
     /// Starts airlock-vmm as `launch` says, its control channel on a new socketpair. Once.
     Result<void> start(const EngineLaunch& launch);
     /// Drives an engine already connected to `controlSocket` (tests, remote engines). A local
-    /// `sessionDirectory` is shredded if the engine vanishes without a report. Once.
-    Result<void> attach(vmm::UniqueFd controlSocket, const QString& sessionDirectory = {});
+    /// `sessionDirectory` is shredded if the engine vanishes without a report; `datasetGrantKey`
+    /// is the key the engine was started with (empty: no datasets can be added). Once.
+    Result<void> attach(vmm::UniqueFd controlSocket, const QString& sessionDirectory = {},
+        const QByteArray& datasetGrantKey = {});
 
     /// The current state and why it was entered.
     EngineState state() const { return m_state.state(); }
@@ -69,6 +83,12 @@ public:
     /// Then the engine shreds the session and the state ends in Ended. Before the engine's hello
     /// the stop waits for it, so that the engine still sends its own shred report.
     QFuture<Result<void>> stop(bool force = false);
+    /// Shows `hostPath` to the running guest read-only at /datasets/`name`, without a restart:
+    /// the engine's broker opens it under a grant made with the session's key, and the result
+    /// comes once the guest has it mounted (or says why not: no room left, unreadable...).
+    QFuture<Result<DatasetAddition>> addDataset(const QString& name, const QString& hostPath);
+    /// Whether datasets can be added to this session while it runs (it has a grant key).
+    bool canAddDatasets() const { return !m_datasetGrantKey.isEmpty(); }
     /// Types `bytes` on the guest console (in order with earlier input).
     void sendConsoleInput(const QByteArray& bytes);
     /// The files in the guest's /outbox.
@@ -143,6 +163,7 @@ private:
     int m_guestMetricsSkipped = 0;
 
     QString m_sessionDirectory;
+    QByteArray m_datasetGrantKey; // wiped when the session object goes
     bool m_begun = false;
     bool m_channelClosed = false;
     QString m_channelCloseReason;

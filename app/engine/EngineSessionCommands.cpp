@@ -1,6 +1,7 @@
 // EngineSession: commands. None waits on the GUI thread: control commands run in order on the
 // session's command thread, outbox requests on the outbox agent's thread.
 
+#include "DatasetGrant.h"
 #include "EngineChannel.h"
 #include "EngineProcess.h"
 #include "EngineSession.h"
@@ -23,6 +24,9 @@ QString describe(const vmm::Error& error)
 {
     return QString::fromStdString(error.message());
 }
+
+// An add scans the folder and waits for the guest's mount: seconds here, longer in the KVM lab.
+constexpr std::chrono::milliseconds kAddDatasetTimeout {120'000};
 } // namespace
 
 Result<std::shared_ptr<vmm::ControlClient>> EngineSession::connectedClient() const
@@ -138,6 +142,51 @@ QFuture<Result<void>> EngineSession::sendStop(bool force)
         if (!result)
             emit errorOccurred(result.error().message);
         return result;
+    });
+}
+
+QFuture<Result<DatasetAddition>> EngineSession::addDataset(
+    const QString& name, const QString& hostPath)
+{
+    if (m_datasetGrantKey.isEmpty())
+        return readyFailure<DatasetAddition>(
+            tr("This session cannot take datasets while it runs (it was started without a "
+               "dataset key). Start a new session with \"%1\" instead.")
+                .arg(name));
+    if (m_state.state() != EngineState::Running && m_state.state() != EngineState::Paused)
+        return readyFailure<DatasetAddition>(
+            tr("Datasets can be added only while the session runs; \"%1\" was not added.")
+                .arg(name));
+    auto client = connectedClient();
+    if (!client)
+        return readyFailure<DatasetAddition>(client.error().message);
+    nlohmann::json fields {
+        {"name", name.toStdString()},
+        {"path", hostPath.toStdString()},
+        {"grant", DatasetGrant::mac(m_datasetGrantKey, name, hostPath).toStdString()},
+    };
+    // Not on the command thread: an add takes seconds (a scan, the guest's mount), and typing on
+    // the console must not wait behind it. The engine runs one add at a time.
+    return QtConcurrent::run([client = *client, fields, name]() -> Result<DatasetAddition> {
+        auto reply = client->command(vmm::ControlKind::AddDataset, fields, {}, kAddDatasetTimeout);
+        if (!reply)
+            return failure(tr("\"%1\" was not added: the engine did not answer (%2).")
+                               .arg(name, describe(reply.error())));
+        if (!reply->ok)
+            return failure(tr("\"%1\" was not added: %2")
+                               .arg(name, QString::fromStdString(reply->error)));
+        if (!reply->dataset || reply->dataset->name != name.toStdString())
+            return failure(tr("\"%1\": the engine's answer does not describe it; it may not be "
+                              "visible in the session. Stop the session if this repeats.")
+                               .arg(name));
+        const vmm::DatasetAdded& added = *reply->dataset;
+        DatasetAddition addition;
+        addition.name = name;
+        addition.fileCount = static_cast<qint64>(added.fileCount);
+        addition.folderCount = static_cast<qint64>(added.folderCount);
+        addition.totalBytes = static_cast<qint64>(added.totalBytes);
+        addition.mountMs = static_cast<qint64>(added.mountMs);
+        return addition;
     });
 }
 

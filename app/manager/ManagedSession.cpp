@@ -4,6 +4,7 @@
 #include "ManagedSession.h"
 
 #include "audit/AuditEvents.h"
+#include "session/DatasetInspector.h"
 
 namespace app {
 
@@ -35,6 +36,42 @@ QDateTime ManagedSession::deadline() const
 QList<DatasetSource> ManagedSession::datasets() const
 {
     return m_datasets;
+}
+
+void ManagedSession::addDatasets(const QList<DatasetSource>& sources)
+{
+    for (DatasetSource source : sources) {
+        source.name = DatasetInspector::uniqueName(
+            source.name, datasetNames(m_datasets) + m_pendingDatasetNames);
+        source.manifestDigest.clear(); // the engine's manifest event fills it in
+        m_pendingDatasetNames.append(source.name);
+        m_engine->addDataset(source.name, source.hostPath)
+            .then(this, [this, source](Result<DatasetAddition> added) {
+                m_pendingDatasetNames.removeOne(source.name);
+                if (!added) {
+                    m_earlyManifests.removeIf([&](const QJsonObject& manifest) {
+                        return manifest.value(QStringLiteral("name")).toString() == source.name;
+                    });
+                    emit datasetAddFailed(source.name, added.error().message);
+                    return;
+                }
+                DatasetSource mounted = source;
+                mounted.fileCount = added->fileCount;
+                mounted.folderCount = added->folderCount;
+                mounted.totalBytes = added->totalBytes;
+                m_datasets.append(mounted);
+                m_record(AuditEvents::datasetAdded(
+                    m_id, mounted.name, mounted.hostPath, mounted.totalBytes, mounted.fileCount));
+                emit datasetAdded(mounted, added->mountMs);
+                emit datasetsChanged();
+                for (qsizetype i = 0; i < m_earlyManifests.size(); ++i) {
+                    if (m_earlyManifests[i].value(QStringLiteral("name")).toString() == mounted.name) {
+                        onDatasetManifest(m_earlyManifests.takeAt(i));
+                        break;
+                    }
+                }
+            });
+    }
 }
 
 bool ManagedSession::isEnded() const

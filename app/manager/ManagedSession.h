@@ -38,6 +38,11 @@ public:
     /// The datasets, manifestDigest filled in once the engine reported it.
     QList<DatasetSource> datasets() const;
 
+    /// Adds `sources` (inspected by DatasetInspection) to the running session, each read-only at
+    /// /datasets/<name> without a restart; a name already used (or being added) gets a "-2"
+    /// suffix. Each one is recorded and listed once the guest has it (datasetAdded), or reported
+    /// with the reason (datasetAddFailed); nothing is listed for a failure.
+    void addDatasets(const QList<DatasetSource>& sources);
     /// Lists /outbox (and remembers the listing for unexportedOutboxFiles()).
     QFuture<Result<QList<OutboxFile>>> listOutbox();
     /// Copies /outbox/`name` to `destination` (hash checked) and records the export.
@@ -60,6 +65,10 @@ public:
 signals:
     /// A dataset's digest arrived (or anything else in datasets() changed).
     void datasetsChanged();
+    /// `dataset` was added to the running session and is mounted in the guest after `mountMs`.
+    void datasetAdded(const app::DatasetSource& dataset, qint64 mountMs);
+    /// Adding the dataset `name` failed; `message` says why and what to do.
+    void datasetAddFailed(const QString& name, const QString& message);
     /// The shred report arrived and was recorded.
     void shredReportReady(const QJsonObject& report);
     /// The session is over; `reason` says how (exit status, lifetime, crash).
@@ -100,6 +109,8 @@ private:
     QDateTime m_startedAt;
     QDateTime m_deadline;
     QList<DatasetSource> m_datasets;
+    QStringList m_pendingDatasetNames; // being added
+    QList<QJsonObject> m_earlyManifests; // for a dataset being added, come before its reply
     QList<OutboxFile> m_lastListing;
     QSet<QString> m_exported;
     std::optional<QJsonObject> m_shredReport;

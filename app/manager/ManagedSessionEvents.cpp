@@ -36,6 +36,10 @@ void ManagedSession::onDatasetManifest(const QJsonObject& manifest)
         emit datasetsChanged();
         return;
     }
+    if (m_pendingDatasetNames.contains(name)) {
+        m_earlyManifests.append(manifest); // its add's reply is still on the way
+        return;
+    }
     qWarning("airlock: session %s: the engine reported a manifest for a dataset it was not given",
         qUtf8Printable(m_id));
 }

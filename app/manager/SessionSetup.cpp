@@ -1,4 +1,5 @@
 #include "SessionSetup.h"
+#include "engine/DatasetGrant.h"
 
 #include <cerrno>
 #include <cstring>
@@ -77,6 +78,7 @@ EngineLaunch launchFor(
     launch.sessionDirectory = directory;
     launch.shredReportPath = QDir(directory).filePath(QStringLiteral("shred-report.json"));
     launch.command = guestCommand(request);
+    launch.datasetGrantKey = DatasetGrant::makeKey();
     return launch;
 }
 

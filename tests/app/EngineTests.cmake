@@ -6,6 +6,9 @@ airlock_add_test(tst_engine_state SOURCES ${CMAKE_CURRENT_LIST_DIR}/tst_engine_s
     LIBRARIES app_engine)
 airlock_add_test(tst_engine_metrics SOURCES ${CMAKE_CURRENT_LIST_DIR}/tst_engine_metrics.cpp
     LIBRARIES app_engine)
+airlock_add_test(tst_engine_add_dataset SOURCES ${CMAKE_CURRENT_LIST_DIR}/tst_engine_add_dataset.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/tst_engine_support.h LIBRARIES app_engine vmm_broker vmm_scratch)
+target_include_directories(tst_engine_add_dataset PRIVATE ${PROJECT_SOURCE_DIR}/tests/vmm)
 airlock_add_test(tst_engine_locator SOURCES ${CMAKE_CURRENT_LIST_DIR}/tst_engine_locator.cpp
     LIBRARIES app_engine)
 airlock_add_test(tst_engine_session SOURCES ${CMAKE_CURRENT_LIST_DIR}/tst_engine_session.cpp
@@ -25,6 +28,6 @@ target_compile_definitions(tst_engine_launch PRIVATE
     AIRLOCK_FAKE_VMM="$<TARGET_FILE:tst_engine_fake_vmm>")
 add_dependencies(tst_engine_launch tst_engine_fake_vmm)
 
-set_target_properties(tst_engine_state tst_engine_metrics tst_engine_locator tst_engine_session
+set_target_properties(tst_engine_state tst_engine_metrics tst_engine_add_dataset tst_engine_locator tst_engine_session
     tst_engine_agent tst_engine_launch
     PROPERTIES AUTOMOC ON AUTOMOC_MOC_OPTIONS "--include;QtCore/qglobal.h")

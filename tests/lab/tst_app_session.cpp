@@ -1,9 +1,10 @@
 // Lab test: the app's core end to end with real KVM (issue 4, "What must be shown"). A
 // SessionManager with a fresh audit trail starts a session with a purpose and a dataset; the
-// guest reads the dataset and writes a result to /outbox; the app exports it, closes the session
-// and the engine shreds it. The audit trail then holds the purpose, the dataset's manifest digest
-// (computed here independently), the export's SHA-256 and a shred report whose every item
-// succeeded, and its hash chain verifies.
+// guest reads the dataset and writes a result to /outbox; the app exports it, then adds a second
+// dataset to the running session (as a drop does), which the guest finds and reads; the app
+// closes the session and the engine shreds it. The audit trail then holds the purpose, both
+// datasets' manifest digests (computed here independently), the added one's addition, the
+// exports' SHA-256 and a shred report whose every item succeeded, and its hash chain verifies.
 
 #include "ManagedSession.h"
 #include "SessionManager.h"
@@ -36,6 +37,8 @@ constexpr int kResultTimeoutMs = 240000;
 constexpr int kEndTimeoutMs = 120000;
 
 const QString kDatasetName = QStringLiteral("cohort");
+// Dropped on the running session (issue 4: it appears without a restart).
+const QString kAddedName = QStringLiteral("labs 2025");
 const QString kPurpose = QStringLiteral("End-to-end lab check of readmission counts for study 12");
 
 QByteArray sha256(const QByteArray& bytes)
@@ -81,6 +84,27 @@ QString manifestDigest(const QString& folder)
         digest.addData(sha256(content));
     }
     return QString::fromLatin1(digest.result().toHex());
+}
+
+// Waits for /outbox/`name` through the guest agent; empty when the session ended or time ran out.
+std::optional<app::OutboxFile> waitForOutboxFile(
+    app::ManagedSession* session, const QString& name, int timeoutMs)
+{
+    QElapsedTimer waited;
+    waited.start();
+    while (!session->isEnded() && waited.elapsed() < timeoutMs) {
+        auto listing = session->listOutbox();
+        if (!QTest::qWaitFor([&] { return listing.isFinished(); }, 60000))
+            return std::nullopt;
+        if (app::Result<QList<app::OutboxFile>> files = listing.result()) {
+            for (const app::OutboxFile& file : std::as_const(*files)) {
+                if (file.path == name)
+                    return file;
+            }
+        }
+        QTest::qWait(500); // the guest is still booting or computing: ask again
+    }
+    return std::nullopt;
 }
 
 // The session's events of `kind`.
@@ -166,8 +190,11 @@ private slots:
         request.command = {QStringLiteral("sh"), QStringLiteral("-c"),
             QStringLiteral("{ sha256sum /datasets/%1/*; wc -l /datasets/%1/data.csv; } > "
                            "/outbox/result.part && mv /outbox/result.part /outbox/result.txt; "
-                           "echo result-written; sleep 600")
-                .arg(kDatasetName)};
+                           "echo result-written; "
+                           "while [ ! -e '/datasets/%2/values.csv' ]; do sleep 0.1; done; "
+                           "sha256sum '/datasets/%2'/* > /outbox/added.part && "
+                           "mv /outbox/added.part /outbox/added.txt; sleep 600")
+                .arg(kDatasetName, kAddedName)};
         request.vcpus = 1;
         request.memoryMiB = 384;
         request.scratchMiB = app::SessionRequest::kMinimumScratchMiB;
@@ -191,26 +218,11 @@ private slots:
         QSignalSpy ended(session, &app::ManagedSession::ended);
 
         // Wait for the result in /outbox, listing it through the guest agent.
-        std::optional<app::OutboxFile> result;
-        QElapsedTimer waited;
-        waited.start();
-        while (!result) {
-            QVERIFY2(!session->isEnded(),
-                qPrintable(QStringLiteral("the session ended early: ") + session->endReason() +
-                    diagnostics()));
-            QVERIFY2(waited.elapsed() < kResultTimeoutMs,
-                qPrintable(QStringLiteral("no /outbox/result.txt in time") + diagnostics()));
-            auto listing = session->listOutbox();
-            QTRY_VERIFY_WITH_TIMEOUT(listing.isFinished(), 60000);
-            if (app::Result<QList<app::OutboxFile>> files = listing.result()) {
-                for (const app::OutboxFile& file : std::as_const(*files)) {
-                    if (file.path == QStringLiteral("result.txt"))
-                        result = file;
-                }
-            }
-            if (!result)
-                QTest::qWait(1000); // the guest is still booting or computing: ask again
-        }
+        std::optional<app::OutboxFile> result =
+            waitForOutboxFile(session, QStringLiteral("result.txt"), kResultTimeoutMs);
+        QVERIFY2(result,
+            qPrintable(QStringLiteral("no /outbox/result.txt in time (") + session->endReason() +
+                QStringLiteral(")") + diagnostics()));
 
         // Export it and check what the guest computed against the host's files.
         QString exportFolder = m_root.filePath(QStringLiteral("export"));
@@ -236,6 +248,46 @@ private slots:
             content.simplified().contains("4 /datasets/" + kDatasetName.toUtf8() + "/data.csv"),
             content.constData());
 
+        // A second dataset dropped on the running session: the guest, waiting for it, finds it
+        // read-only under /datasets and hashes it into /outbox.
+        QString addedFolder = m_root.filePath(kAddedName);
+        QVERIFY(QDir().mkpath(addedFolder));
+        QByteArray values = "test,value\nhba1c,6.1\nldl,2.9\n";
+        QVERIFY(writeFile(addedFolder + QStringLiteral("/values.csv"), values));
+        QVERIFY(writeFile(addedFolder + QStringLiteral("/readme.txt"), "lab values, 2025\n"));
+        auto addedSource = app::DatasetInspector::inspect(addedFolder, session->datasets());
+        QVERIFY2(addedSource, addedSource ? "" : qPrintable(addedSource.error().message));
+        QSignalSpy added(session, &app::ManagedSession::datasetAdded);
+        QSignalSpy addFailed(session, &app::ManagedSession::datasetAddFailed);
+        QElapsedTimer adding;
+        adding.start();
+        session->addDatasets({*addedSource});
+        QVERIFY2(added.wait(60000) || !addFailed.isEmpty(), diagnostics().constData());
+        QVERIFY2(addFailed.isEmpty(),
+            qPrintable(addFailed.isEmpty() ? QString() : addFailed.first().at(1).toString()));
+        std::printf("added a dataset to the running session: %lld ms from the app's request to "
+                    "the guest's mount (engine: %lld ms)\n",
+            static_cast<long long>(adding.elapsed()),
+            static_cast<long long>(added.first().at(1).toLongLong()));
+        QCOMPARE(session->datasets().size(), 2);
+        QCOMPARE(session->datasets().last().name, kAddedName);
+        std::optional<app::OutboxFile> addedResult =
+            waitForOutboxFile(session, QStringLiteral("added.txt"), kResultTimeoutMs);
+        QVERIFY2(addedResult, qPrintable(QStringLiteral("no /outbox/added.txt") + diagnostics()));
+        QString addedExport = exportFolder + QStringLiteral("/added.txt");
+        auto exportingAdded = session->exportOutboxFile(QStringLiteral("added.txt"), addedExport);
+        QTRY_VERIFY_WITH_TIMEOUT(exportingAdded.isFinished(), 60000);
+        QVERIFY(exportingAdded.result());
+        QByteArray addedContent = readFile(addedExport);
+        for (const char* name : {"readme.txt", "values.csv"}) {
+            QByteArray line =
+                sha256(readFile(addedFolder + QLatin1Char('/') + QLatin1String(name))).toHex() +
+                "  /datasets/" + kAddedName.toUtf8() + '/' + name;
+            QVERIFY2(addedContent.contains(line), addedContent.constData());
+        }
+        // Its manifest digest arrives once the engine has hashed it in the background.
+        QTRY_VERIFY_WITH_TIMEOUT(!session->datasets().last().manifestDigest.isEmpty(), 60000);
+
         // Close: the guest is shut down, the engine shreds and reports, the session ends.
         QVERIFY(session->unexportedOutboxFiles().isEmpty());
         session->close();
@@ -254,14 +306,23 @@ private slots:
         QCOMPARE(createdEvents.first().details.value("purpose").toString(), kPurpose);
 
         auto mounted = eventsOf(*events, AuditEventKind::DatasetMounted);
-        QCOMPARE(mounted.size(), 1);
+        QCOMPARE(mounted.size(), 2);
+        QCOMPARE(mounted.last().details.value("dataset").toString(), kAddedName);
+        QCOMPARE(
+            mounted.last().details.value("manifestSha256").toString(), manifestDigest(addedFolder));
+        auto addedEvents = eventsOf(*events, AuditEventKind::DatasetAdded);
+        QCOMPARE(addedEvents.size(), 1);
+        QCOMPARE(addedEvents.first().details.value("dataset").toString(), kAddedName);
+        QCOMPARE(addedEvents.first().details.value("hostPath").toString(), addedFolder);
+        QCOMPARE(addedEvents.first().details.value("fileCount").toInteger(), 2);
+        QCOMPARE(eventsOf(*events, AuditEventKind::DatasetVerified).size(), 2);
         QCOMPARE(mounted.first().details.value("dataset").toString(), kDatasetName);
         QCOMPARE(
             mounted.first().details.value("manifestSha256").toString(), manifestDigest(folder));
         QCOMPARE(mounted.first().details.value("fileCount").toInteger(), 3);
 
         auto exports = eventsOf(*events, AuditEventKind::Export);
-        QCOMPARE(exports.size(), 1);
+        QCOMPARE(exports.size(), 2);
         QCOMPARE(
             exports.first().details.value("outboxPath").toString(), QStringLiteral("result.txt"));
         QCOMPARE(exports.first().details.value("sha256").toString(), exportedHash);

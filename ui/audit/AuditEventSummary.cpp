@@ -69,6 +69,8 @@ QString auditKindLabel(app::AuditEventKind kind)
         return tr("Engine error");
     case app::AuditEventKind::AuditVerified:
         return tr("Audit verified");
+    case app::AuditEventKind::DatasetAdded:
+        return tr("Dataset added");
     case app::AuditEventKind::Unknown:
         break;
     }
@@ -92,6 +94,11 @@ QString auditEventSummary(const app::AuditEvent& event)
             .arg(text(details, "dataset"), locale.formattedDataSize(number(details, "sizeBytes")))
             .arg(number(details, "fileCount"))
             .arg(shortDigest(text(details, "manifestSha256")));
+    case app::AuditEventKind::DatasetAdded:
+        return tr("%1 added to the running session from %2: %3, file count %L4")
+            .arg(text(details, "dataset"), text(details, "hostPath"),
+                locale.formattedDataSize(number(details, "sizeBytes")))
+            .arg(number(details, "fileCount"));
     case app::AuditEventKind::DatasetVerified: {
         qint64 differences =
             number(details, "changed") + number(details, "vanished") + number(details, "added");

@@ -10,6 +10,7 @@ class QProgressDialog;
 
 namespace app {
 struct AuditVerification;
+struct DatasetSource;
 class ManagedSession;
 class SessionManager;
 struct SessionRequest;
@@ -53,9 +54,10 @@ public slots:
     void showNewSessionDialog(const QStringList& paths = {});
     /// Opens (or raises) the window of `session`.
     void openSessionWindow(app::ManagedSession* session);
-    /// Offers `paths` to `session` as datasets. The one place that handles a drop on a session:
-    /// hot-adding to a running session waits for engine support, so for now it says so and
-    /// offers a new session with them instead.
+    /// Adds `paths` to `session` as datasets: the one place that handles a drop on a session.
+    /// A running session gets them read-only at /datasets/<name> without a restart (inspected
+    /// first: something unreadable is named and nothing is added); an ended one is offered a new
+    /// session with them.
     void offerDatasetsToSession(app::ManagedSession* session, const QStringList& paths);
     /// Asks when sessions run, then stops and shreds them all and quits (Ctrl+Q).
     void requestQuit();
@@ -78,6 +80,9 @@ private:
     void stopCurrentSession();
     void handleDrop(const QStringList& paths, app::ManagedSession* target);
     void showDropProblem(const QString& message);
+    void reportDatasetAdded(const app::DatasetSource& dataset, qint64 mountMs);
+    void reportDatasetAddFailed(const QString& name, const QString& message);
+    void showDatasetAddProblem(const QString& sessionName, const QString& message);
     void sessionWindowClosed(app::ManagedSession* session);
     void recordVerification(const app::AuditVerification& verification);
     void beginShutdown();

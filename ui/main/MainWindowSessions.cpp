@@ -1,6 +1,7 @@
 // MainWindow: starting sessions, their windows, drops, stopping, and quitting.
 
 #include "AuditView.h"
+#include "DatasetInspection.h"
 #include "EngineSession.h"
 #include "HostLimits.h"
 #include "MainWindow.h"
@@ -127,25 +128,77 @@ void MainWindow::offerDatasetsToSession(app::ManagedSession* session, const QStr
         showNewSessionDialog(paths);
         return;
     }
-    // Hot-adding a disk to a running VM needs engine support that is still pending; until then
-    // the data goes to a new session, never silently nowhere.
-    auto* box = new QMessageBox(QMessageBox::Information,
-        tr("Add datasets to \"%1\"").arg(session->request().name),
-        tr("Adding datasets to a running session is not available yet, so \"%1\" cannot see "
-           "what you dropped.")
-            .arg(session->request().name),
-        QMessageBox::Cancel, this);
-    box->setObjectName(QStringLiteral("hotAddMessage"));
-    box->setInformativeText(tr("Start a new session with these datasets instead, or stop \"%1\" "
-                               "and start it again with all the datasets it needs.")
-                                .arg(session->request().name));
-    box->setDetailedText(paths.join(QLatin1Char('\n')));
-    QAbstractButton* fresh = box->addButton(tr("New session with these…"), QMessageBox::AcceptRole);
+    if (!session->engine().canAddDatasets()) {
+        // A session attached to an engine started elsewhere has no key to grant datasets with.
+        auto* box = new QMessageBox(QMessageBox::Information,
+            tr("Add datasets to \"%1\"").arg(session->request().name),
+            tr("\"%1\" cannot take datasets while it runs.").arg(session->request().name),
+            QMessageBox::Cancel, this);
+        box->setObjectName(QStringLiteral("hotAddMessage"));
+        box->setInformativeText(tr("Start a new session with these datasets instead."));
+        box->setDetailedText(paths.join(QLatin1Char('\n')));
+        QAbstractButton* fresh =
+            box->addButton(tr("New session with these…"), QMessageBox::AcceptRole);
+        box->setAttribute(Qt::WA_DeleteOnClose);
+        connect(box, &QMessageBox::finished, this, [this, box, fresh, paths] {
+            if (box->clickedButton() == fresh)
+                showNewSessionDialog(paths);
+        });
+        box->open();
+        return;
+    }
+    connect(session, &app::ManagedSession::datasetAdded, this, &MainWindow::reportDatasetAdded,
+        Qt::UniqueConnection);
+    connect(session, &app::ManagedSession::datasetAddFailed, this,
+        &MainWindow::reportDatasetAddFailed, Qt::UniqueConnection);
+    // Inspected first on a worker thread, all or nothing: something unreadable changes nothing.
+    auto* inspection = new app::DatasetInspection(this);
+    QPointer<app::ManagedSession> target(session);
+    QString sessionName = session->request().name;
+    connect(inspection, &app::DatasetInspection::inspected, this,
+        [this, inspection, target](const QList<app::DatasetSource>& sources) {
+            inspection->deleteLater();
+            if (!target || app::isFinalState(target->engine().state()))
+                return;
+            statusBar()->showMessage(tr("Adding %n dataset(s) to \"%1\"…", nullptr,
+                                         static_cast<int>(sources.size()))
+                                         .arg(target->request().name),
+                kStatusMilliseconds);
+            target->addDatasets(sources);
+        });
+    connect(inspection, &app::DatasetInspection::failed, this,
+        [this, inspection, sessionName](const QString& message) {
+            inspection->deleteLater();
+            showDatasetAddProblem(sessionName, message);
+        });
+    inspection->start(paths, session->datasets());
+}
+
+void MainWindow::reportDatasetAdded(const app::DatasetSource& dataset, qint64 mountMs)
+{
+    auto* session = qobject_cast<app::ManagedSession*>(sender());
+    if (!session)
+        return;
+    statusBar()->showMessage(tr("\"%1\" is in \"%2\" at /datasets/%1, read-only (%3 ms).")
+                                 .arg(dataset.name, session->request().name)
+                                 .arg(mountMs),
+        kStatusMilliseconds);
+}
+
+void MainWindow::reportDatasetAddFailed(const QString& name, const QString& message)
+{
+    Q_UNUSED(name);
+    auto* session = qobject_cast<app::ManagedSession*>(sender());
+    showDatasetAddProblem(session ? session->request().name : QString(), message);
+}
+
+void MainWindow::showDatasetAddProblem(const QString& sessionName, const QString& message)
+{
+    statusBar()->showMessage(message, kStatusMilliseconds);
+    auto* box = new QMessageBox(QMessageBox::Warning,
+        tr("Nothing added to \"%1\"").arg(sessionName), message, QMessageBox::Ok, this);
+    box->setObjectName(QStringLiteral("datasetAddProblem"));
     box->setAttribute(Qt::WA_DeleteOnClose);
-    connect(box, &QMessageBox::finished, this, [this, box, fresh, paths] {
-        if (box->clickedButton() == fresh)
-            showNewSessionDialog(paths);
-    });
     box->open();
 }
 
