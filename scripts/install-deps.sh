@@ -11,6 +11,8 @@ packages=(
     # app and UI
     qt6-base-dev qt6-base-dev-tools libqt6sql6-sqlite libsqlite3-dev libqcustomplot-dev libvterm-dev
     libvncserver-dev
+    # the app's translations (lrelease)
+    qt6-l10n-tools
     # guest kernel build (Debian's linux-source-6.1) and guest userland
     linux-source-6.1 bc bison flex libelf-dev xz-utils cpio busybox-static erofs-utils
     # the KVM lab and the QEMU peer in benchmarks

@@ -44,10 +44,11 @@ AIRLOCK_LAB_TIMEOUT=1800 in_lab_with_retry "$lab_log" \
 cat "$lab_log" >>"$log"
 rm -f "$lab_log"
 
-echo "== a session driven from this machine through the KVM lab (control channel relayed)" >&2
+echo "== sessions driven from this machine through the KVM lab (control channel relayed), with screenshots" >&2
 # The app's way of running sessions where there is no /dev/kvm: airlock-vmm in a lab of its own,
 # its control socket carried over a virtio-serial port (tests/lab/README.md).
-AIRLOCK_TEST_LAB_RELAY=1 ctest --test-dir "$build" -R '^tst_engine_lab_relay$' --output-on-failure --timeout 900 \
+# tst_app_screenshots: the real main window over a real session, saving build/screenshots/*.png.
+AIRLOCK_TEST_LAB_RELAY=1 ctest --test-dir "$build" -R '^(tst_engine_lab_relay|tst_app_screenshots)$' --output-on-failure --timeout 900 --repeat until-pass:2 \
     | tee -a "$log" || status=1
 
 echo "== fuzzers (libFuzzer, ASan + UBSan; 20 s each)" >&2

@@ -77,7 +77,7 @@ private slots:
 
         dialog.resize(820, 640);
         QVERIFY(QDir().mkpath(QStringLiteral(AIRLOCK_SCREENSHOT_DIR)));
-        const QString path = QStringLiteral(AIRLOCK_SCREENSHOT_DIR "/shred-certificate.png");
+        const QString path = QStringLiteral(AIRLOCK_SCREENSHOT_DIR "/shred-certificate-sample.png");
         QVERIFY(dialog.grab().save(path));
         qInfo("screenshot: %s", qPrintable(path));
     }

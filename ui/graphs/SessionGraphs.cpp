@@ -96,13 +96,17 @@ SessionGraphs::SessionGraphs(QWidget* parent)
     m_load->addSeries(tr("Load (1 min)"), {colorOf(Series::Load1), Qt::SolidLine, false});
     m_load->setValueFormatter([](double value) { return QString::number(value, 'f', 2); });
 
+    // One column, one shared time axis running left to right in every plot (as GNOME System
+    // Monitor stacks them): four plots side by side squeezed the time labels into each other.
+    // Expanding like the console beside it, so that a splitter shares the width between them.
+    setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Expanding);
     auto* layout = new QGridLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->setSpacing(6);
     layout->addWidget(m_cpu, 0, 0);
-    layout->addWidget(m_memory, 0, 1);
-    layout->addWidget(m_io, 1, 0);
-    layout->addWidget(m_load, 1, 1);
+    layout->addWidget(m_memory, 1, 0);
+    layout->addWidget(m_io, 2, 0);
+    layout->addWidget(m_load, 3, 0);
 
     m_replotTimer.setSingleShot(true);
     connect(&m_replotTimer, &QTimer::timeout, this, &SessionGraphs::replotNow);

@@ -8,7 +8,8 @@ class QPainter;
 
 namespace ui {
 
-/// A tiny line chart of the last 60 values (the session list's CPU column); NaN makes a gap.
+/// A tiny filled line chart of the last 60 values, the newest marked with a dot (the session
+/// list's CPU column); NaN makes a gap.
 class Sparkline : public QWidget {
     Q_OBJECT
 

@@ -4,7 +4,8 @@
 
 namespace ui {
 
-/// Paints the session list's CPU column as a sparkline of the last minute (0..100 %).
+/// Paints the session list's CPU column: the last minute as a filled sparkline in the palette's
+/// highlight colour inside a 0–100 % frame, and the latest value beside it.
 class CpuSparklineDelegate : public QStyledItemDelegate {
     Q_OBJECT
 

@@ -24,7 +24,7 @@ namespace ui {
 namespace {
 const QString kGeometryKey = QStringLiteral("MainWindow/geometry");
 const QString kStateKey = QStringLiteral("MainWindow/state");
-const QString kColumnsKey = QStringLiteral("MainWindow/columns");
+const QString kColumnsKey = QStringLiteral("MainWindow/sessionColumns"); // two-line rows
 } // namespace
 
 MainWindow::MainWindow(app::SessionManager& manager, QWidget* parent)
@@ -38,11 +38,6 @@ MainWindow::MainWindow(app::SessionManager& manager, QWidget* parent)
     setAcceptDrops(true);
     m_list->setModel(m_model);
     m_list->setItemDelegateForColumn(SessionListModel::CpuColumn, new CpuSparklineDelegate(m_list));
-    m_list->header()->setSectionResizeMode(SessionListModel::DatasetsColumn, QHeaderView::Stretch);
-    m_list->setColumnWidth(SessionListModel::NameColumn, 220);
-    m_list->setColumnWidth(SessionListModel::StateColumn, 100);
-    m_list->setColumnWidth(SessionListModel::UptimeColumn, 90);
-    m_list->setColumnWidth(SessionListModel::CpuColumn, 140);
     setCentralWidget(m_list);
     m_nextSessionNumber = static_cast<int>(manager.sessions().size()) + 1;
 

@@ -7,6 +7,8 @@
 #include "SessionManager.h"
 #include "Sparkline.h"
 
+#include <cmath>
+
 namespace ui {
 
 SessionListModel::SessionListModel(app::SessionManager& manager, QObject* parent)
@@ -45,7 +47,7 @@ QVariant SessionListModel::headerData(int section, Qt::Orientation orientation, 
     case DatasetsColumn:
         return tr("Datasets");
     case CpuColumn:
-        return tr("CPU (last minute)");
+        return tr("CPU (0–100 %)");
     default:
         return {};
     }
@@ -60,14 +62,12 @@ QVariant SessionListModel::data(const QModelIndex& index, int role) const
         return QVariant::fromValue(static_cast<void*>(session));
     if (role == CpuValuesRole)
         return QVariant::fromValue(cpuValues(session));
-    if (role == Qt::ToolTipRole) {
-        if (index.column() == StateColumn)
-            return session->engine().stateReason();
-        if (index.column() == NameColumn)
-            return tr("Purpose: %1").arg(session->request().purpose);
-        if (index.column() == DatasetsColumn)
-            return datasetsText(session);
-    }
+    if (role == StateRole)
+        return static_cast<int>(session->engine().state());
+    if (role == PurposeRole)
+        return session->request().purpose;
+    if (role == Qt::ToolTipRole)
+        return toolTip(session, index.column());
     if (role == Qt::TextAlignmentRole && index.column() == UptimeColumn)
         return QVariant(Qt::AlignRight | Qt::AlignVCenter);
     if (role != Qt::DisplayRole)
@@ -81,6 +81,35 @@ QVariant SessionListModel::data(const QModelIndex& index, int role) const
         return uptimeText(session);
     case DatasetsColumn:
         return datasetsText(session);
+    default:
+        return {};
+    }
+}
+
+QString SessionListModel::toolTip(app::ManagedSession* session, int column) const
+{
+    switch (column) {
+    case NameColumn: {
+        // The two-line cell elides; its tooltip says everything in full.
+        QString reason = session->engine().stateReason();
+        QString state = app::engineStateName(session->engine().state());
+        return tr("%1\nState: %2\nUp %3\nDatasets: %4\nPurpose: %5")
+            .arg(session->request().name,
+                reason.isEmpty() ? state : tr("%1 (%2)").arg(state, reason), uptimeText(session),
+                datasetsText(session), session->request().purpose);
+    }
+    case StateColumn:
+        return session->engine().stateReason();
+    case DatasetsColumn:
+        return datasetsText(session);
+    case CpuColumn: {
+        QList<double> values = cpuValues(session);
+        bool known = !values.isEmpty() && std::isfinite(values.last());
+        return known ? tr("CPU use over the last minute (0–100 % of the session's vCPUs); now "
+                          "%1 %.")
+                           .arg(qRound(values.last()))
+                     : tr("CPU use over the last minute (0–100 % of the session's vCPUs).");
+    }
     default:
         return {};
     }
@@ -116,13 +145,13 @@ void SessionListModel::add(app::ManagedSession* session)
         [this, session](app::EngineState state, const QString&) {
             if (app::isFinalState(state) && !m_endedAt.contains(session))
                 m_endedAt.insert(session, QDateTime::currentDateTimeUtc());
-            rowChanged(session, StateColumn, UptimeColumn);
+            rowChanged(session, NameColumn, UptimeColumn);
             emit activityChanged();
         });
     connect(&session->engine(), &app::EngineSession::metricsSampled, this,
         [this, session] { rowChanged(session, CpuColumn, CpuColumn); });
     connect(session, &app::ManagedSession::datasetsChanged, this,
-        [this, session] { rowChanged(session, DatasetsColumn, DatasetsColumn); });
+        [this, session] { rowChanged(session, NameColumn, DatasetsColumn); });
     emit activityChanged();
 }
 
@@ -149,8 +178,9 @@ void SessionListModel::rowChanged(const app::ManagedSession* session, int first,
 
 void SessionListModel::tick()
 {
+    // The uptime ticks in its own column and in the two-line name cell that shows it.
     if (!m_sessions.isEmpty())
-        emit dataChanged(index(0, UptimeColumn),
+        emit dataChanged(index(0, NameColumn),
             index(static_cast<int>(m_sessions.size()) - 1, UptimeColumn), {Qt::DisplayRole});
 }
 

@@ -14,7 +14,9 @@ class SessionManager;
 namespace ui {
 
 /// The main window's list of sessions, one row each, oldest first: name, state, uptime
-/// (ticking), dataset names and the last minute of CPU use (for the sparkline delegate).
+/// (ticking), dataset names and the last minute of CPU use (for the sparkline delegate). The
+/// view shows the first four in one two-line cell (SessionListView); the columns stay for
+/// accessibility, tooltips and tests.
 class SessionListModel : public QAbstractTableModel {
     Q_OBJECT
 
@@ -27,6 +29,10 @@ public:
         SessionRole = Qt::UserRole + 1,
         /// The last 60 seconds of CPU use in percent (QList<double>, NaN for gaps).
         CpuValuesRole,
+        /// The engine's state (app::EngineState as int), for the state badge.
+        StateRole,
+        /// The purpose of use, as recorded.
+        PurposeRole,
     };
 
     /// A model over `manager`'s sessions, following it as sessions come and go.
@@ -55,6 +61,7 @@ private:
     void tick();
     QString uptimeText(const app::ManagedSession* session) const;
     QString datasetsText(const app::ManagedSession* session) const;
+    QString toolTip(app::ManagedSession* session, int column) const;
     QList<double> cpuValues(app::ManagedSession* session) const;
 
     app::SessionManager& m_manager;

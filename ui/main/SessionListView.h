@@ -6,12 +6,18 @@ namespace ui {
 
 /// The main window's session list: a flat table that says what to do while it is empty, and
 /// takes drops of folders and files (on a row: for that session; elsewhere: for a new one).
+/// Over a SessionListModel each row is two lines: the name and a state badge, then uptime,
+/// datasets and purpose in a smaller secondary colour; the CPU sparkline keeps its own column.
 class SessionListView : public QTreeView {
     Q_OBJECT
 
 public:
     /// An empty list.
     explicit SessionListView(QWidget* parent = nullptr);
+
+    /// Shows `model` (a SessionListModel): its state, uptime and datasets columns are drawn in
+    /// the name column's two-line cell instead of on their own, and that cell takes the width.
+    void setModel(QAbstractItemModel* model) override;
 
     /// The text shown while there are no sessions.
     QString placeholderText() const { return m_placeholder; }

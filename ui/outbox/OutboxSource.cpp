@@ -46,7 +46,7 @@ QFuture<app::Result<QByteArray>> OutboxSource::preview(const QString& name, qint
     QFile::setPermissions(
         folder->path(), QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
     QString copy = folder->filePath(QStringLiteral("preview"));
-    return exportFile(name, copy)
+    return previewCopy(name, copy)
         .then(QtFuture::Launch::Async,
             [folder, copy, maxBytes](const app::Result<app::OutboxExport>& exported) {
                 if (!exported)

@@ -1,5 +1,6 @@
 #include "ManagedOutboxSource.h"
 
+#include "EngineSession.h"
 #include "ManagedSession.h"
 
 namespace ui {
@@ -18,6 +19,12 @@ QFuture<app::Result<app::OutboxExport>> ManagedOutboxSource::exportFile(
     const QString& name, const QString& destination)
 {
     return m_session.exportOutboxFile(name, destination);
+}
+
+QFuture<app::Result<app::OutboxExport>> ManagedOutboxSource::previewCopy(
+    const QString& name, const QString& destination)
+{
+    return m_session.engine().fetchOutboxFile(name, destination);
 }
 
 } // namespace ui

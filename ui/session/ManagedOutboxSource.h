@@ -20,6 +20,12 @@ public:
     QFuture<app::Result<app::OutboxExport>> exportFile(
         const QString& name, const QString& destination) override;
 
+protected:
+    /// Fetched straight from the engine: a preview is not an export, so it is neither recorded
+    /// in the audit trail nor counts as the file having been taken out.
+    QFuture<app::Result<app::OutboxExport>> previewCopy(
+        const QString& name, const QString& destination) override;
+
 private:
     app::ManagedSession& m_session;
 };

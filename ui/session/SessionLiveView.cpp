@@ -35,7 +35,9 @@ SessionLiveView::SessionLiveView(
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(m_splitter);
-    m_splitter->restoreState(QSettings().value(kSplitterKey).toByteArray());
+    // The console gets about three fifths of the width until the user moves the handle.
+    if (!m_splitter->restoreState(QSettings().value(kSplitterKey).toByteArray()))
+        m_splitter->setSizes({600, 400});
 
     // A window opened on a session that already runs shows the minutes it missed.
     m_graphs->setSamples(

@@ -1,5 +1,6 @@
 // airlock: the desktop app. Opens the audit trail, finds the engine, and shows the main window.
 
+#include "AppTranslations.h"
 #include "MainWindow.h"
 #include "SessionManager.h"
 #include "audit/AuditStore.h"
@@ -12,6 +13,7 @@
 int main(int argc, char** argv)
 {
     QApplication application(argc, argv);
+    ui::AppTranslations::install(application);
     QApplication::setOrganizationName(QStringLiteral("Airlock"));
     QApplication::setApplicationName(QStringLiteral("airlock"));
     QApplication::setApplicationDisplayName(QStringLiteral("Airlock"));
