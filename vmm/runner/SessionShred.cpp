@@ -22,8 +22,8 @@ static std::string mebibytes(uint64_t bytes)
 static ShredItem shredGuestMemory(GuestMemory& memory)
 {
     ShredItem item = ShredItem::start("guest memory (" + mebibytes(memory.size()) + ")",
-        "explicit_bzero of every page the guest touched, then the memory file's pages released "
-        "(fallocate punch hole) before munmap");
+        "explicit_bzero of every page the guest touched (found in /proc/self/pagemap), then the "
+        "pages released (MADV_DONTNEED) before munmap");
     auto result = memory.shred();
     if (!result) {
         item.finish(false, result.error().message());
