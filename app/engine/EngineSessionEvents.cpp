@@ -14,10 +14,13 @@
 namespace app {
 
 namespace {
-// The agent's answer is paired with the engine's metrics for this long.
-constexpr qint64 kGuestMetricsFreshMs = 2500;
-// After this many failed agent requests in a row, ask only every tenth second.
-constexpr int kGuestMetricsBackoff = 3;
+// The agent's answer is paired with the engine's metrics for this long (through the KVM lab one
+// answer takes seconds to come back).
+constexpr qint64 kGuestMetricsFreshMs = 6000;
+// After this many failed agent requests in a row, ask only every tenth second. The agent starts
+// after the guest's mounts, seconds after the VM runs (tens of seconds in the KVM lab): its
+// refusals while it boots must not push the first graphs ten seconds back.
+constexpr int kGuestMetricsBackoff = 60;
 
 // Whether the channel ended because the engine went away (end of stream, reset) rather than
 // because it sent something malformed (ControlClient's reasons).
