@@ -1,6 +1,7 @@
 #include "TerminalPainter.h"
 
 #include <QFontMetrics>
+#include <QFontMetricsF>
 #include <QPainter>
 
 namespace ui {
@@ -38,17 +39,23 @@ TerminalPainter::TerminalPainter(const QFont& font, const TerminalColorScheme& s
 
 void TerminalPainter::setFont(const QFont& font)
 {
+    // A cell is a whole number of pixels wide (the advance rounded), but a glyph's advance is
+    // fractional (7.2 px...): a run of text drawn in one call drifted off the grid by a cell
+    // every few dozen characters and overdrew the next run. Letter spacing makes up each
+    // variant's difference, so every character of a run lands on its cell.
+    const QFontMetrics metrics(font);
+    const int cellWidth = qMax(1, metrics.horizontalAdvance(QLatin1Char('M')));
     for (std::size_t index = 0; index < m_fonts.size(); ++index) {
         QFont variant = font;
         variant.setBold((index & 1U) != 0);
         variant.setItalic((index & 2U) != 0);
         // Kerning would pull characters off the grid.
         variant.setKerning(false);
+        const qreal advance = QFontMetricsF(variant).horizontalAdvance(QLatin1Char('M'));
+        variant.setLetterSpacing(QFont::AbsoluteSpacing, cellWidth - advance);
         m_fonts[index] = variant;
     }
-    const QFontMetrics metrics(font);
-    m_cellSize =
-        QSize(qMax(1, metrics.horizontalAdvance(QLatin1Char('M'))), qMax(1, metrics.height()));
+    m_cellSize = QSize(cellWidth, qMax(1, metrics.height()));
     m_ascent = metrics.ascent();
 }
 
