@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Builds Airlock's guest initramfs: an uncompressed newc cpio with /init (airlock-guest), Debian's
-# busybox-static and a symlink per applet, the empty mount points, root's passwd/group entries and
-# /dev/console.
+# Builds Airlock's guest initramfs: an uncompressed newc cpio with /init (airlock-guest) and its
+# display tools (/bin/airlock-fb-pattern, /bin/airlock-fb-animate, /bin/airlock-input-events:
+# links to /init, which looks at the name it is called by), Debian's busybox-static and a symlink
+# per applet, the empty mount points, root's passwd/group entries and /dev/console.
 #
 #   build-initramfs.sh OUTPUT AIRLOCK_GUEST_BINARY
 #
@@ -60,6 +61,9 @@ entries=$(
     echo "etc/passwd file 0644 $work/passwd"
     echo "etc/group file 0644 $work/group"
     echo "dev/console char 0600 5 1"
+    for tool in airlock-fb-pattern airlock-fb-animate airlock-input-events; do
+        echo "bin/$tool symlink 0777 /init"
+    done
     # linuxrc is the old initrd entry point; /init is ours.
     grep -vxE 'bin/busybox|init|linuxrc' <<<"$applets" | sed 's|$| symlink 0777 /bin/busybox|'
 )

@@ -1,5 +1,6 @@
 // The guest initramfs as the kernel will unpack it: without /init, a shell or /dev/console the
-// guest does not boot to a session. Read with cpio(1), independent of the script that wrote it.
+// guest does not boot to a session; without the display tools' links a session cannot draw. Read
+// with cpio(1), independent of the script that wrote it.
 
 #include <QFile>
 #include <QProcess>
@@ -40,6 +41,18 @@ private slots:
         QVERIFY2(entry("bin/sh").endsWith("bin/sh -> /bin/busybox"), qPrintable(entry("bin/sh")));
         QVERIFY2(
             entry("sbin/poweroff").endsWith("-> /bin/busybox"), qPrintable(entry("sbin/poweroff")));
+    }
+
+    void hasDisplayToolsLinkedToInit()
+    {
+        // airlock-guest picks the tool by the name it is called by; each link must lead to it.
+        for (const char* tool :
+            {"airlock-fb-pattern", "airlock-fb-animate", "airlock-input-events"}) {
+            QString line = entry(QStringLiteral("bin/") + tool);
+            QVERIFY2(
+                line.startsWith('l') && line.endsWith(QStringLiteral("bin/") + tool + " -> /init"),
+                qPrintable(QString(tool) + ": " + line));
+        }
     }
 
     void hasConsoleDevice()

@@ -9,6 +9,7 @@
 #include "MetricsSampler.h"
 #include "Reaper.h"
 #include "SessionCommand.h"
+#include "SessionTerminal.h"
 #include "Shutdown.h"
 #include "StorageMounts.h"
 #include "StoragePlan.h"
@@ -50,7 +51,7 @@ int GuestInit::run(int argc, char** argv)
 
     SessionCommand command = SessionCommand::fromInitArguments(
         argc, argv, SessionCommand::countCommandWords(kernelCommandLine));
-    Result<pid_t> session = command.start();
+    Result<pid_t> session = command.start(sessionTerminal(kernelCommandLine));
     if (!session) {
         Console::say(session.error().message());
         Shutdown(Shutdown::Kind::PowerOff, ExitStatus::notStarted()).perform(signals);
@@ -71,6 +72,19 @@ void GuestInit::prepareEnvironment()
     ::setenv("PATH", "/bin:/sbin:/usr/bin:/usr/sbin", 1);
     ::setenv("HOME", "/root", 1);
     ::setenv("TERM", "linux", 0); // keep a TERM=... from the kernel command line
+}
+
+SessionTerminal GuestInit::sessionTerminal(const std::string& kernelCommandLine)
+{
+    Result<SessionTerminal> terminal = SessionTerminal::fromKernelCommandLine(kernelCommandLine);
+    if (!terminal) {
+        Console::say(terminal.error().message() + "; the session command runs on ttyS0");
+        return SessionTerminal::serial();
+    }
+    if (terminal->isDisplay())
+        Console::say(std::string("the session command runs on the display (") +
+            terminal->devicePath() + "); its output is not on this console");
+    return *terminal;
 }
 
 bool GuestInit::mountStorage(const std::string& kernelCommandLine)

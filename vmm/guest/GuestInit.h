@@ -7,6 +7,7 @@
 namespace vmm::guest {
 
 class ChildTable;
+class SessionTerminal;
 class InitSignals;
 class Shutdown;
 
@@ -22,6 +23,9 @@ private:
     static void prepareEnvironment();
     /// The kernel command line from /proc/cmdline (empty if /proc is not mounted).
     static std::string readKernelCommandLine();
+    /// Where the session command runs (airlock.console=); says so when it is not the serial
+    /// console, and says why when the parameter is refused.
+    static SessionTerminal sessionTerminal(const std::string& kernelCommandLine);
     /// Datasets and scratch disk; false (after saying why) when the session must not run.
     static bool mountStorage(const std::string& kernelCommandLine);
     /// The guest agent on vsock; says once on the console when it cannot run.

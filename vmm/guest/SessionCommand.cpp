@@ -1,34 +1,37 @@
 #include "SessionCommand.h"
 
-#include <algorithm>
-
 #include "Console.h"
 #include "ExitStatus.h"
 #include "InitSignals.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <linux/vt.h>
 #include <sys/ioctl.h>
 
 namespace vmm::guest {
 
 namespace {
 
-// /dev/console can never be a controlling terminal; the UART behind it (console=ttyS0) can.
-constexpr const char* kSessionTerminal = "/dev/ttyS0";
+// /dev/console can never be a controlling terminal; the UART behind it (console=ttyS0) can, and
+// so can a virtual terminal.
 constexpr const char* kFallbackTerminal = "/dev/console";
 
-// Runs in the child: makes the terminal its own, on fds 0, 1 and 2.
-void takeTerminal()
+// Runs in the child: makes the terminal its own, on fds 0, 1 and 2. A virtual terminal is first
+// brought to the front, so that what the command writes is what the display shows.
+void takeTerminal(const char* path, bool virtualTerminal)
 {
     ::setsid();
-    int fd = ::open(kSessionTerminal, O_RDWR);
+    int fd = ::open(path, O_RDWR);
+    if (fd >= 0 && virtualTerminal &&
+        ::ioctl(fd, VT_ACTIVATE, SessionTerminal::kVirtualTerminal) < 0)
+        Console::say(std::string(path) + ": VT_ACTIVATE: " + std::strerror(errno));
     if (fd < 0 || ::ioctl(fd, TIOCSCTTY, 0) < 0) {
-        Console::say(
-            std::string(kSessionTerminal) + ": " + std::strerror(errno) + "; no job control");
+        Console::say(std::string(path) + ": " + std::strerror(errno) + "; no job control");
         if (fd >= 0)
             ::close(fd);
         fd = ::open(kFallbackTerminal, O_RDWR | O_NOCTTY);
@@ -41,10 +44,10 @@ void takeTerminal()
         ::close(fd);
 }
 
-[[noreturn]] void runChild(const char* program, char* const* argv)
+[[noreturn]] void runChild(const char* program, char* const* argv, const SessionTerminal& terminal)
 {
     InitSignals::unblockAllInChild();
-    takeTerminal();
+    takeTerminal(terminal.devicePath(), terminal.isDisplay());
     ::execvp(program, argv);
     int error = errno;
     // A shell's wording and status, so that the host sees 127 for a command that is not there.
@@ -57,7 +60,9 @@ void takeTerminal()
 
 size_t SessionCommand::countCommandWords(std::string_view line)
 {
-    auto isSpace = [](char c) { return c == ' ' || c == '\t' || c == '\n' || static_cast<unsigned char>(c) == 0xa0; };
+    auto isSpace = [](char c) {
+        return c == ' ' || c == '\t' || c == '\n' || static_cast<unsigned char>(c) == 0xa0;
+    };
     size_t position = 0;
     bool afterSeparator = false;
     size_t words = 0;
@@ -92,7 +97,7 @@ SessionCommand SessionCommand::fromInitArguments(int argc, char** argv, size_t c
     return SessionCommand(std::move(program), std::move(words));
 }
 
-Result<pid_t> SessionCommand::start() const
+Result<pid_t> SessionCommand::start(const SessionTerminal& terminal) const
 {
     // Built before fork so the child only makes system calls.
     std::vector<char*> argv;
@@ -104,7 +109,7 @@ Result<pid_t> SessionCommand::start() const
     if (pid < 0)
         return failure(Error::fromErrno("fork", errno, m_program));
     if (pid == 0)
-        runChild(m_program.c_str(), argv.data());
+        runChild(m_program.c_str(), argv.data(), terminal);
     return pid;
 }
 

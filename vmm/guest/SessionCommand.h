@@ -1,5 +1,6 @@
 #pragma once
 
+#include "SessionTerminal.h"
 #include "sys/Result.h"
 
 #include <string>
@@ -28,9 +29,10 @@ public:
     /// The argv the command gets (argv[0] is "-sh" for the login shell).
     const std::vector<std::string>& arguments() const { return m_arguments; }
 
-    /// Forks the command in its own session with the serial console as controlling terminal on
-    /// fds 0, 1 and 2, so that Ctrl-C and job control work. Returns its pid.
-    Result<pid_t> start() const;
+    /// Forks the command in its own session with `terminal` (the serial console unless the kernel
+    /// command line chose the display) as controlling terminal on fds 0, 1 and 2, so that Ctrl-C
+    /// and job control work. Returns its pid.
+    Result<pid_t> start(const SessionTerminal& terminal = SessionTerminal::serial()) const;
 
 private:
     SessionCommand(std::string program, std::vector<std::string> arguments)

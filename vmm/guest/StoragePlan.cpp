@@ -1,6 +1,7 @@
 #include "StoragePlan.h"
 
 #include "Base64Url.h"
+#include "KernelCommandLine.h"
 #include "protocol/Utf8.h"
 
 #include <algorithm>
@@ -21,36 +22,6 @@ constexpr std::string_view kScratchSerial = "airlock-scratch";
 Error refused(std::string_view detail)
 {
     return Error::invalid("storage", detail);
-}
-
-// The words of a kernel command line as the kernel splits them (lib/cmdline.c next_arg: spaces
-// separate, double quotes group and are removed), up to a standalone "--".
-std::vector<std::string> parameters(std::string_view line)
-{
-    std::vector<std::string> words;
-    size_t position = 0;
-    for (;;) {
-        while (position < line.size() &&
-            (line[position] == ' ' || line[position] == '\t' || line[position] == '\n'))
-            ++position;
-        if (position >= line.size())
-            break;
-        std::string word;
-        bool inQuote = false;
-        while (position < line.size() &&
-            (inQuote ||
-                (line[position] != ' ' && line[position] != '\t' && line[position] != '\n'))) {
-            if (line[position] == '"')
-                inQuote = !inQuote;
-            else
-                word += line[position];
-            ++position;
-        }
-        if (word == "--")
-            break;
-        words.push_back(std::move(word));
-    }
-    return words;
 }
 
 // A decimal index without sign or leading zeros, below kMaxDatasets.
@@ -87,7 +58,7 @@ Result<std::map<unsigned, std::string>> StoragePlan::parseNames(std::string_view
 {
     std::map<unsigned, std::string> names;
     std::set<std::string> seen;
-    for (const std::string& word : parameters(commandLine)) {
+    for (const std::string& word : KernelCommandLine::parameters(commandLine)) {
         if (word.rfind(kNameParameter, 0) != 0)
             continue;
         size_t equals = word.find('=');
