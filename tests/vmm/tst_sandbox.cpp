@@ -160,6 +160,15 @@ private slots:
             << ThreadKind::Device << Forbidden::WritableOpen;
         QTest::newRow("device: unlink") << ThreadKind::Device << Forbidden::Unlink;
         QTest::newRow("device: fork") << ThreadKind::Device << Forbidden::Fork;
+        QTest::newRow("display: execve") << ThreadKind::Display << Forbidden::Execve;
+        QTest::newRow("display: an AF_INET socket") << ThreadKind::Display << Forbidden::InetSocket;
+        QTest::newRow("display: opening a file") << ThreadKind::Display << Forbidden::WritableOpen;
+        QTest::newRow("display: unlink") << ThreadKind::Display << Forbidden::Unlink;
+        QTest::newRow("display: fork") << ThreadKind::Display << Forbidden::Fork;
+        QTest::newRow("display: executable memory")
+            << ThreadKind::Display << Forbidden::ExecutableMemory;
+        QTest::newRow("display: an ioctl that is not KVM's")
+            << ThreadKind::Display << Forbidden::TerminalIoctl;
         QTest::newRow("main: execve") << ThreadKind::Main << Forbidden::Execve;
         QTest::newRow("main: ptrace") << ThreadKind::Main << Forbidden::Ptrace;
         QTest::newRow("main: an AF_INET socket") << ThreadKind::Main << Forbidden::InetSocket;
@@ -374,6 +383,7 @@ private slots:
     {
         std::vector<std::string> vcpu = allowedSyscallNames(ThreadKind::Vcpu);
         std::vector<std::string> device = allowedSyscallNames(ThreadKind::Device);
+        std::vector<std::string> display = allowedSyscallNames(ThreadKind::Display);
         std::vector<std::string> main = allowedSyscallNames(ThreadKind::Main);
         auto has = [](const std::vector<std::string>& names, const char* name) {
             return std::find(names.begin(), names.end(), name) != names.end();
@@ -383,7 +393,9 @@ private slots:
             QVERIFY2(has(main, name.c_str()), name.c_str());
         for (const std::string& name : device)
             QVERIFY2(has(main, name.c_str()), name.c_str());
-        for (const auto* names : {&vcpu, &device, &main}) {
+        for (const std::string& name : display)
+            QVERIFY2(has(main, name.c_str()), name.c_str());
+        for (const auto* names : {&vcpu, &device, &display, &main}) {
             for (const char* never :
                 {"execve", "execveat", "ptrace", "fork", "vfork", "process_vm_readv",
                     "process_vm_writev", "mount", "init_module", "bpf", "kexec_load"})
@@ -392,6 +404,19 @@ private slots:
         QVERIFY(has(vcpu, "ioctl") && !has(vcpu, "openat") && !has(vcpu, "socket"));
         QVERIFY(has(device, "epoll_wait") && has(device, "openat") && !has(device, "unlink"));
         QVERIFY(has(main, "unlinkat") && has(main, "rmdir"));
+        // The display thread serves viewers on sockets made before the sandbox: no new sockets
+        // but socket pairs, no files, no bind or listen.
+        QVERIFY(has(display, "accept4") && has(display, "ppoll") && has(display, "ioctl"));
+        for (const char* never : {"socket", "openat", "openat2", "bind", "listen", "connect",
+                 "unlink", "clone", "seccomp"})
+            QVERIFY2(!has(display, never), never);
+        QCOMPARE(std::string(threadKindName(ThreadKind::Display)), std::string("display"));
+        bool dirtyLog = false;
+        for (const IoctlRule& rule : ioctlAllowList())
+            dirtyLog |= rule.request == KVM_GET_DIRTY_LOG &&
+                appliesTo(rule.kinds, ThreadKind::Display) &&
+                appliesTo(rule.kinds, ThreadKind::Main) && !appliesTo(rule.kinds, ThreadKind::Vcpu);
+        QVERIFY(dirtyLog);
         for (const SyscallRule& rule : syscallAllowList()) {
             QVERIFY2(rule.number >= 0, rule.name); // a real syscall on this architecture
             QVERIFY2(std::string(rule.why).size() > 10, rule.name);

@@ -24,6 +24,7 @@ constexpr unsigned VD = kForVcpu | kForDevice;
 constexpr unsigned DM = kForDevice | kForMain;
 constexpr unsigned All = kForAll;
 constexpr unsigned B = kForBroker;
+constexpr unsigned S = kForDisplay; // S for screen: D is taken by the device thread
 using enum ArgumentRule;
 
 const SyscallRule kSyscalls[] = {
@@ -56,7 +57,7 @@ const SyscallRule kSyscalls[] = {
     {SYSCALL(newfstatat), All, Any,
         "fstat(): stdio checks the output fd on its first write; file sizes"},
     {SYSCALL(fstat), All, Any, "fstat() on older glibc"},
-    {SYSCALL(ioctl), VD, IoctlAllowList, "KVM_RUN and friends; see the ioctl table"},
+    {SYSCALL(ioctl), VD | S, IoctlAllowList, "KVM_RUN and friends; see the ioctl table"},
 #if defined(__SANITIZE_ADDRESS__)
     // Sanitizer builds only (tests): AddressSanitizer's runtime makes calls of its own.
     {SYSCALL(sigaltstack), All, Any,
@@ -123,6 +124,28 @@ const SyscallRule kSyscalls[] = {
     {SYSCALL(timerfd_settime), DM, Any, "arming the vsock timeouts"},
     {SYSCALL(munlock), DM, Any,
         "releasing the scratch key's locked pages when the disk is destroyed"},
+
+    // The display thread (vmm/display): the VNC server's own loop and libvncserver under it. Its
+    // listening sockets are made before the sandbox; viewers are accepted and served here.
+    {SYSCALL(ppoll), S, Any,
+        "the display loop waits for viewers, their messages and the frame tick"},
+    {SYSCALL(poll), S, Any, "poll() on older glibc"},
+    {SYSCALL(select), S, Any, "libvncserver waits on its clients' sockets with select()"},
+    {SYSCALL(pselect6), S, Any, "select() on newer glibc"},
+    {SYSCALL(accept4), S, Any, "accepting a viewer on the display's Unix (or loopback) socket"},
+    {SYSCALL(socketpair), S, UnixSocketsOnly,
+        "a viewer is handed to libvncserver through a socket pair, so that its WebSocket "
+        "sniffing never reads the viewer's bytes (see DisplayServer.cpp)"},
+    {SYSCALL(dup3), S, Any, "putting the viewer's socket in place of the socket pair's end"},
+    {SYSCALL(close), S, Any, "closing viewers that left, were refused or were too many"},
+    {SYSCALL(shutdown), S, Any, "libvncserver shuts a viewer's socket down before closing it"},
+    {SYSCALL(fcntl), S, Any, "libvncserver makes a viewer's socket non-blocking"},
+    {SYSCALL(setsockopt), S, Any, "TCP_NODELAY on a loopback viewer"},
+    {SYSCALL(getpeername), S, Any, "libvncserver asks who a new viewer is, for its logs"},
+    {SYSCALL(getsockname), S, Any, "libvncserver's address lookup of a new viewer"},
+    {SYSCALL(recvfrom), S, Any, "recv(): libvncserver peeks at a viewer's first bytes"},
+    {SYSCALL(sendto), S, Any, "send() on a viewer's socket"},
+    {SYSCALL(gettimeofday), S, Any, "libvncserver's timestamps (when the vDSO cannot answer)"},
 
     // The main thread: supervision, shutdown and shred.
     {SYSCALL(ioctl), M, IoctlAllowList, "KVM ioctls and the terminal's mode (see the ioctl table)"},
@@ -192,6 +215,8 @@ const IoctlRule kIoctls[] = {
         "legacy devices (serial, i8042) raise and lower their interrupt lines"},
     {IOCTL(KVM_GET_REGS), V, "reporting where a crashed guest stopped"},
     {IOCTL(KVM_GET_SREGS), V, "reporting where a crashed guest stopped"},
+    {IOCTL(KVM_GET_DIRTY_LOG), S,
+        "the framebuffer's dirty pages, read by the display thread at each frame tick"},
     {IOCTL(TCGETS), All, "isatty(): stdio asks on its first write to a character device"},
     {IOCTL(TCSETS), M, "restoring the terminal's mode after an interactive console"},
     {IOCTL(TCSETSW), M, "restoring the terminal's mode after an interactive console"},
@@ -214,6 +239,8 @@ const char* threadKindName(ThreadKind kind)
         return "main";
     case ThreadKind::Broker:
         return "broker";
+    case ThreadKind::Display:
+        return "display";
     }
     return "unknown";
 }
@@ -229,6 +256,8 @@ bool appliesTo(unsigned kinds, ThreadKind kind)
         return kinds & kForAll; // the union of the VMM's kinds, plus its own rows
     case ThreadKind::Broker:
         return kinds & kForBroker;
+    case ThreadKind::Display:
+        return kinds & kForDisplay;
     }
     return false;
 }

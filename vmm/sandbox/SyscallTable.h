@@ -11,9 +11,10 @@ enum class ThreadKind {
     Device, ///< runs the device event loop: virtio queues, block files, vsock sockets
     Main, ///< sets up, supervises, shuts down and shreds: everything the others may do and more
     Broker, ///< the dataset broker, a process of its own: opens granted datasets, read-only
+    Display, ///< the VNC server: accepts viewers, reads the framebuffer's dirty log, sends frames
 };
 
-/// One-line name of a kind ("vcpu", "device", "main", "broker").
+/// One-line name of a kind ("vcpu", "device", "main", "broker", "display").
 const char* threadKindName(ThreadKind kind);
 
 /// Which thread kinds a table row is for. Main allows every row of the VMM's kinds (it is their
@@ -22,7 +23,8 @@ enum ThreadKindMask : unsigned {
     kForVcpu = 1u << 0,
     kForDevice = 1u << 1,
     kForMain = 1u << 2,
-    kForAll = kForVcpu | kForDevice | kForMain,
+    kForDisplay = 1u << 4,
+    kForAll = kForVcpu | kForDevice | kForMain | kForDisplay,
     kForBroker = 1u << 3,
 };
 
