@@ -6,6 +6,8 @@
 #include "arch/x86_64/MemoryLayout.h"
 #include "boot/BzImage.h"
 #include "boot/LinuxLoader.h"
+
+#include <linux/screen_info.h>
 #include "memory/GuestMemory.h"
 
 #include <algorithm>
@@ -251,6 +253,39 @@ private slots:
         QVERIFY2(!highInitrd, "an initrd above 4 GiB was accepted without ext_ramdisk_image");
         QVERIFY2(containsAll(highInitrd.error().message(), {"4 GiB"}),
             highInitrd.error().message().c_str());
+    }
+
+    // The screen as vesafb reads it (drivers/video/fbdev/vesafb.c): a VESA linear framebuffer of
+    // 32-bit XRGB pixels, its size in 64 KiB units covering every row.
+    void screenInfoDescribesTheLinearFramebuffer()
+    {
+        BzImage kernel = makeKernel();
+        auto params = buildBootParams(kernel, kCommandLineAddress, 0, GuestAddress(0), 0, {});
+        QVERIFY(params);
+        QCOMPARE(params->screen_info.orig_video_isVGA, uint8_t {0}); // no display: nothing
+        auto geometry = vmm::FramebufferGeometry::make(1280, 800);
+        QVERIFY(geometry);
+        QVERIFY(vmm::describeFramebuffer(*params, {0xd000'0000, *geometry}));
+        const screen_info& screen = params->screen_info;
+        QCOMPARE(screen.orig_video_isVGA, uint8_t {VIDEO_TYPE_VLFB});
+        QCOMPARE(screen.lfb_base, 0xd000'0000u);
+        QCOMPARE(screen.lfb_width, uint16_t {1280});
+        QCOMPARE(screen.lfb_height, uint16_t {800});
+        QCOMPARE(screen.lfb_depth, uint16_t {32});
+        QCOMPARE(screen.lfb_linelength, uint16_t {1280 * 4});
+        QVERIFY(uint64_t {screen.lfb_size} * 65536 >= uint64_t {1280} * 4 * 800);
+        QVERIFY(uint64_t {screen.lfb_size - 1} * 65536 < uint64_t {1280} * 4 * 800);
+        QCOMPARE(screen.red_pos, uint8_t {16});
+        QCOMPARE(screen.green_pos, uint8_t {8});
+        QCOMPARE(screen.blue_pos, uint8_t {0});
+        QCOMPARE(screen.red_size + screen.green_size + screen.blue_size, 24);
+
+        // Above 4 GiB or unaligned does not fit lfb_base as vesafb reads it.
+        QVERIFY(!vmm::describeFramebuffer(*params, {0x1'0000'0000, *geometry}));
+        QVERIFY(!vmm::describeFramebuffer(*params, {0xd000'1000, *geometry}));
+        auto largest = vmm::FramebufferGeometry::make(7680, 4320);
+        QVERIFY(largest);
+        QVERIFY(!vmm::describeFramebuffer(*params, {0xffff'0000, *largest}));
     }
 
     void initrdGoesAsHighAsAllowed_data()

@@ -89,6 +89,8 @@ private slots:
         row("port any", "stream-open", {{"stream", 1}, {"port", 0xffffffffu}},
             "port: out of range");
         row("port missing", "stream-open", {{"stream", 1}}, "port: missing");
+        row("unknown target", "stream-open", {{"stream", 1}, {"target", "host-shell"}}, "unknown target");
+        row("target not a string", "stream-open", {{"stream", 1}, {"target", 7}}, "target");
         row("reference stream text", "stream", {{"stream", "1"}},
             "stream: not a non-negative integer");
         row("ack zero", "stream-ack", {{"stream", 1}, {"bytes", 0}}, "bytes: out of range");
@@ -291,6 +293,12 @@ private slots:
 
         auto open = vmm::StreamOpen::fromJson(wire(vmm::StreamOpen {9, 1024}.toFrame().header));
         QVERIFY(open && open->stream == 9 && open->port == 1024);
+        vmm::StreamOpen display;
+        display.stream = 4;
+        display.target = vmm::StreamOpen::Target::Display;
+        auto displayBack = vmm::StreamOpen::fromJson(wire(display.toFrame().header));
+        QVERIFY(displayBack && displayBack->stream == 4 &&
+            displayBack->target == vmm::StreamOpen::Target::Display);
         QCOMPARE(
             vmm::StreamReference {5}.toFrame(vmm::ControlKind::StreamData, {1, 2}).payload.size(),
             size_t(2));

@@ -271,6 +271,70 @@ private slots:
         QVERIFY(client->isConnected());
     }
 
+    // A display stream goes straight to the display's Unix socket: the bytes that arrive there
+    // are the app's own (an RFB greeting), with no vsock CONNECT line before them.
+    void displayStreamReachesTheDisplaySocketDirectly()
+    {
+        FakeTarget target;
+        target.displayPath = m_directory.filePath("display.sock").toStdString();
+        int listener = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        sockaddr_un address {};
+        address.sun_family = AF_UNIX;
+        std::strncpy(address.sun_path, target.displayPath.c_str(), sizeof address.sun_path - 1);
+        QVERIFY(::bind(listener, reinterpret_cast<const sockaddr*>(&address), sizeof address) == 0);
+        QVERIFY(::listen(listener, 4) == 0);
+        std::string firstBytes;
+        std::thread server([&] {
+            int connection = ::accept(listener, nullptr, nullptr);
+            if (connection < 0)
+                return;
+            char buffer[64];
+            ssize_t count = ::read(connection, buffer, sizeof buffer);
+            if (count > 0) {
+                firstBytes.assign(buffer, static_cast<size_t>(count));
+                if (::write(connection, "RFB 003.008\n", 12) != 12)
+                    firstBytes += " (reply not written)";
+            }
+            ::close(connection);
+        });
+        ServerHarness harness(target);
+        auto client = connectClient(harness);
+        QVERIFY(client);
+        auto stream = client->openDisplayStream();
+        QVERIFY2(stream, stream ? "" : stream.error().message().c_str());
+        QCOMPARE(::write(stream->get(), "RFB 003.008\n", 12), ssize_t {12});
+        char reply[16] = {};
+        ssize_t got = 0;
+        for (int attempt = 0; attempt < 100 && got < 12; ++attempt) {
+            pollfd ready {stream->get(), POLLIN, 0};
+            if (::poll(&ready, 1, 100) > 0) {
+                ssize_t count = ::read(stream->get(), reply + got, sizeof reply - 1 - size_t(got));
+                if (count <= 0)
+                    break;
+                got += count;
+            }
+        }
+        server.join();
+        ::close(listener);
+        QCOMPARE(firstBytes, std::string("RFB 003.008\n"));
+        QCOMPARE(std::string(reply, size_t(got)), std::string("RFB 003.008\n"));
+    }
+
+    void displayStreamWithoutADisplayIsRefused()
+    {
+        FakeTarget target;
+        target.socketPath = socketPath(); // a vsock device, but no display
+        FakeHybridVsock vsock(target.socketPath);
+        ServerHarness harness(target);
+        auto client = connectClient(harness);
+        QVERIFY(client);
+        auto stream = client->openDisplayStream();
+        QVERIFY2(!stream && stream.error().message().find("no display") != std::string::npos,
+            stream ? "a display stream opened without a display" : stream.error().message().c_str());
+        QVERIFY(client->isConnected());
+        QCOMPARE(vsock.connections(), 0); // it did not go to the guest instead
+    }
+
     void hostMetricsOfThisProcess()
     {
         // readProcessMemory splits the RSS as /proc/self/status does: a shared mapping is RssShmem.

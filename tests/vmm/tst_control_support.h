@@ -55,6 +55,7 @@ public:
         return take;
     }
     std::string vsockPath() override { return socketPath; }
+    std::string displaySocketPath() override { return displayPath; }
     void addDataset(const vmm::AddDatasetCommand& command, AddDatasetDone done) override
     {
         std::lock_guard lock(mutex);
@@ -91,6 +92,7 @@ public:
     std::vector<AddDatasetDone> pendingAdds;
     size_t acceptPerCall = SIZE_MAX;
     std::string socketPath;
+    std::string displayPath;
 };
 
 /// A hybrid vsock socket as VsockMuxer serves it: "CONNECT <port>\n" is answered "OK <n>\n" and

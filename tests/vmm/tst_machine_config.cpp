@@ -310,6 +310,52 @@ private slots:
             << QStringList {"--spare-dataset-slots", "'four' is not a number"};
         QTest::newRow("bad control fd") << QStringList {"--kernel", "k", "--control-fd", "x"}
                                         << QStringList {"--control-fd", "'x' is not a number"};
+        QTest::newRow("display without a place for its socket")
+            << QStringList {"--kernel", "k", "--display"} << QStringList {"--display", "--session-dir"};
+        QTest::newRow("display size not WxH")
+            << QStringList {"--kernel", "k", "--session-dir", "/d", "--display", "big"}
+            << QStringList {"--display", "'big'", "WIDTHxHEIGHT"};
+        QTest::newRow("display too large")
+            << QStringList {"--kernel", "k", "--session-dir", "/d", "--display", "100000x100000"}
+            << QStringList {"--display", "100000x100000", "7680x4320"};
+        QTest::newRow("display size overflowing 32 bits")
+            << QStringList {"--kernel", "k", "--session-dir", "/d", "--display", "4294967297x2"}
+            << QStringList {"--display", "WIDTHxHEIGHT"};
+        QTest::newRow("display fps out of range")
+            << QStringList {"--kernel", "k", "--session-dir", "/d", "--display", "--display-fps", "0"}
+            << QStringList {"--display-fps", "between 1 and 60"};
+        QTest::newRow("display tcp port out of range")
+            << QStringList {"--kernel", "k", "--session-dir", "/d", "--display", "--display-tcp", "70000"}
+            << QStringList {"--display-tcp", "0 to 65535"};
+        QTest::newRow("command on a display that is not there")
+            << QStringList {"--kernel", "k", "--command-on-display"}
+            << QStringList {"--command-on-display", "need --display"};
+    }
+
+    // A screen: the default size, the socket in the session directory, the command on it.
+    void displayOptions()
+    {
+        auto plain = parse({"--kernel", "k", "--session-dir", "/run/s1", "--display", "--", "sh"});
+        QVERIFY2(plain, plain ? "" : plain.error().message().c_str());
+        QVERIFY(plain->machine.display);
+        QCOMPARE(plain->machine.display->geometry.width, 1280u);
+        QCOMPARE(plain->machine.display->geometry.height, 800u);
+        QCOMPARE(plain->machine.display->socketPath, std::string("/run/s1/display.sock"));
+        QVERIFY(!plain->machine.display->tcpPort);
+        QVERIFY(!plain->machine.display->commandOnDisplay);
+        QCOMPARE(plain->machine.command, std::vector<std::string> {"sh"});
+
+        auto full = parse({"--kernel", "k", "--display", "1920x1080", "--display-socket", "/tmp/v.sock",
+            "--display-tcp", "0", "--display-fps", "60", "--command-on-display"});
+        QVERIFY2(full, full ? "" : full.error().message().c_str());
+        QCOMPARE(full->machine.display->geometry.width, 1920u);
+        QCOMPARE(full->machine.display->geometry.stride, 1920u * 4);
+        QCOMPARE(full->machine.display->socketPath, std::string("/tmp/v.sock"));
+        QVERIFY(full->machine.display->tcpPort && *full->machine.display->tcpPort == 0);
+        QCOMPARE(full->machine.display->maxFramesPerSecond, 60u);
+        QVERIFY(full->machine.display->commandOnDisplay);
+
+        QVERIFY(!parse({"--kernel", "k"})->machine.display);
     }
     void optionMistakesAreNamed()
     {

@@ -1,5 +1,7 @@
 #include "LinuxLoader.h"
 
+#include <linux/screen_info.h>
+
 #include "arch/x86_64/Layout.h"
 #include "sys/UniqueFd.h"
 
@@ -78,8 +80,41 @@ static Result<void> readFileInto(int fd, std::span<uint8_t> destination, const s
     return {};
 }
 
+Result<void> describeFramebuffer(boot_params& params, const LinearFramebuffer& framebuffer)
+{
+    const FramebufferGeometry& geometry = framebuffer.geometry;
+    // vesafb (drivers/video/fbdev/vesafb.c) counts the memory in 64 KiB units and maps
+    // lfb_base..+lfb_size*64K: the framebuffer's slot is that size (GuestFramebuffer).
+    uint64_t units = (geometry.pixelBytes() + 0xffff) / 0x10000;
+    if (framebuffer.address > UINT32_MAX - units * 0x10000 || framebuffer.address % 0x10000 != 0)
+        return failure(Error::invalid("display", "the framebuffer must sit below 4 GiB, 64 KiB aligned"));
+    screen_info& screen = params.screen_info;
+    screen = {};
+    screen.orig_video_isVGA = VIDEO_TYPE_VLFB;
+    screen.lfb_width = static_cast<uint16_t>(geometry.width); // at most 7680
+    screen.lfb_height = static_cast<uint16_t>(geometry.height); // at most 4320
+    screen.lfb_depth = 32;
+    screen.lfb_linelength = static_cast<uint16_t>(geometry.stride); // at most 30720
+    screen.lfb_base = static_cast<uint32_t>(framebuffer.address);
+    screen.lfb_size = static_cast<uint32_t>(units);
+    screen.red_size = 8;
+    screen.red_pos = 16;
+    screen.green_size = 8;
+    screen.green_pos = 8;
+    screen.blue_size = 8;
+    screen.blue_pos = 0;
+    screen.rsvd_size = 8;
+    screen.rsvd_pos = 24;
+    // Text-mode numbers some code reads before fbcon takes over: 80x25.
+    screen.orig_video_cols = 80;
+    screen.orig_video_lines = 25;
+    screen.orig_video_points = 16;
+    return {};
+}
+
 Result<LoadedKernel> loadLinux(const GuestMemory& memory, const BzImage& kernel,
-    const std::optional<std::string>& initrdPath, const std::string& commandLine)
+    const std::optional<std::string>& initrdPath, const std::string& commandLine,
+    const std::optional<LinearFramebuffer>& framebuffer)
 {
     using namespace x86_64;
     const std::vector<GuestRegion>& ram = memory.regions();
@@ -117,6 +152,8 @@ Result<LoadedKernel> loadLinux(const GuestMemory& memory, const BzImage& kernel,
     boot_params params = VMM_TRY(buildBootParams(kernel, kCommandLineAddress,
         static_cast<uint32_t>(commandLine.size()), loaded.initrdAddress, loaded.initrdSize,
         e820Map(ram)));
+    if (framebuffer)
+        VMM_TRY(describeFramebuffer(params, *framebuffer));
     VMM_TRY(memory.writeObject(kBootParamsAddress, params));
     return loaded;
 }

@@ -76,8 +76,12 @@ public:
     /// Opens a relayed stream to guest vsock port `port`; returns our end of a socketpair that
     /// carries its bytes both ways (shutdown(SHUT_WR) half-closes, close() drops it).
     Result<UniqueFd> openStream(uint32_t port, std::chrono::milliseconds timeout = kDefaultTimeout);
+    /// Opens a relayed stream to the session's VNC server (the display): an RFB connection,
+    /// the same here as through the KVM lab. Any thread.
+    Result<UniqueFd> openDisplayStream(std::chrono::milliseconds timeout = kDefaultTimeout);
 
 private:
+    Result<UniqueFd> openRelayedStream(StreamOpen open, std::chrono::milliseconds timeout);
     struct Stream {
         StreamId id = 0;
         UniqueFd local;

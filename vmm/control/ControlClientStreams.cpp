@@ -20,6 +20,22 @@ constexpr uint64_t kAckBatchBytes = 32 * 1024;
 
 Result<UniqueFd> ControlClient::openStream(uint32_t port, std::chrono::milliseconds timeout)
 {
+    StreamOpen open;
+    open.port = port;
+    return openRelayedStream(open, timeout);
+}
+
+Result<UniqueFd> ControlClient::openDisplayStream(std::chrono::milliseconds timeout)
+{
+    StreamOpen open;
+    open.target = StreamOpen::Target::Display;
+    return openRelayedStream(open, timeout);
+}
+
+Result<UniqueFd> ControlClient::openRelayedStream(StreamOpen open, std::chrono::milliseconds timeout)
+{
+    std::string what = open.target == StreamOpen::Target::Display ? std::string("the display")
+                                                                  : "port " + std::to_string(open.port);
     int pair[2];
     if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) < 0)
         return failure(Error::fromErrno("socketpair", errno, "relayed stream"));
@@ -37,7 +53,8 @@ Result<UniqueFd> ControlClient::openStream(uint32_t port, std::chrono::milliseco
     Stream& stream = m_streams[id];
     stream.id = id;
     stream.local = std::move(mine);
-    queueLocked(StreamOpen {id, port}.toFrame());
+    open.stream = id;
+    queueLocked(open.toFrame());
     m_wake.signal();
     bool done = m_changed.wait_for(lock, timeout, [&] {
         auto found = m_streams.find(id);
@@ -54,13 +71,13 @@ Result<UniqueFd> ControlClient::openStream(uint32_t port, std::chrono::milliseco
         found->second.closeSent = true;
         m_streams.erase(found);
         m_wake.signal();
-        return failure(Error::fromErrno("stream-open", ETIMEDOUT, "port " + std::to_string(port)));
+        return failure(Error::fromErrno("stream-open", ETIMEDOUT, what));
     }
     if (!found->second.open) {
         std::string error = found->second.openError;
         m_streams.erase(found);
         return failure(
-            Error::invalid("stream-open", "port " + std::to_string(port) + ": " + error));
+            Error::invalid("stream-open", what + ": " + error));
     }
     m_wake.signal();
     return theirs;

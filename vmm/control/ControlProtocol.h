@@ -12,7 +12,7 @@ namespace vmm {
 
 /// The control channel between the app and airlock-vmm: its name in Hello and its version.
 inline constexpr std::string_view kControlProtocolName = "airlock-control";
-inline constexpr ProtocolVersion kControlProtocolVersion {1, 1}; // 1.1: add-dataset
+inline constexpr ProtocolVersion kControlProtocolVersion {1, 2}; // 1.1: add-dataset; 1.2: display streams
 
 /// Frame kinds of the control channel (0x0200-0x02ff); Hello and Error are the common ones.
 /// App -> VMM commands carry an "id" answered by one Reply; streams and events carry none.

@@ -64,20 +64,21 @@ Result<void> ControlServer::handleStreamFrame(const Frame& frame)
 void ControlServer::openStream(const StreamOpen& open)
 {
     StreamClosed refusal {open.stream, {}};
-    std::string path = m_target.vsockPath();
+    bool display = open.target == StreamOpen::Target::Display;
+    std::string path = display ? m_target.displaySocketPath() : m_target.vsockPath();
     if (m_streams.size() >= m_options.maxStreams)
         refusal.error =
             "busy: at most " + std::to_string(m_options.maxStreams) + " streams at once";
     else if (m_state == MachineState::Stopping || m_state == MachineState::Stopped)
         refusal.error = "the session is stopping";
     else if (path.empty())
-        refusal.error = "the session has no vsock device";
+        refusal.error = display ? "the session has no display" : "the session has no vsock device";
     if (!refusal.error.empty()) {
         queueFrame(refusal.toFrame());
         return;
     }
-    auto stream = RelayedStream::connect(
-        open.stream, open.port, path, Clock::now() + m_options.streamOpenTimeout);
+    auto stream = RelayedStream::connect(open.stream, display ? RelayedStream::kDirectPort : open.port,
+        path, Clock::now() + m_options.streamOpenTimeout);
     if (!stream) {
         refusal.error = stream.error().message();
         queueFrame(refusal.toFrame());

@@ -32,6 +32,8 @@ public:
     virtual size_t queueConsoleInput(std::span<const uint8_t> bytes) = 0;
     /// The vsock device's host Unix socket, "" without one (stream-open is refused then).
     virtual std::string vsockPath() = 0;
+    /// The display's VNC Unix socket, "" without a display (a display stream is refused then).
+    virtual std::string displaySocketPath() { return {}; }
 
     /// Called with the answer to an add-dataset command; from any thread, at most once.
     using AddDatasetDone = std::function<void(ControlReply)>;

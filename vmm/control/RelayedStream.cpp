@@ -31,7 +31,7 @@ RelayedStream::RelayedStream(
     , m_udsPath(std::move(udsPath))
     , m_fd(std::move(fd))
     , m_deadline(deadline)
-    , m_handshake("CONNECT " + std::to_string(port) + "\n")
+    , m_handshake(port == kDirectPort ? std::string() : "CONNECT " + std::to_string(port) + "\n")
 {
 }
 
@@ -98,6 +98,11 @@ Result<bool> RelayedStream::advanceHandshake()
         return true;
     if (m_phase != Phase::Handshake)
         return false;
+    if (m_handshake.empty()) {
+        // A direct stream (the display): open once connected.
+        m_phase = Phase::Open;
+        return true;
+    }
     while (m_handshakeSent < m_handshake.size()) {
         ssize_t sent = ::send(m_fd.get(), m_handshake.data() + m_handshakeSent,
             m_handshake.size() - m_handshakeSent, MSG_NOSIGNAL | MSG_DONTWAIT);

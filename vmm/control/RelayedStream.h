@@ -23,9 +23,12 @@ class RelayedStream {
 public:
     using Clock = std::chrono::steady_clock;
     enum class Phase { Connecting, Handshake, Open };
+    /// The "port" of a stream to a plain Unix socket of the VMM's own (the display's VNC
+    /// server): no CONNECT handshake, open as soon as connected.
+    static constexpr uint32_t kDirectPort = 0;
 
-    /// Starts connecting to `udsPath` for guest port `port`; the handshake must finish before
-    /// `deadline`.
+    /// Starts connecting to `udsPath` for guest port `port` (or kDirectPort); the handshake must
+    /// finish before `deadline`.
     static Result<std::unique_ptr<RelayedStream>> connect(
         StreamId stream, uint32_t port, const std::string& udsPath, Clock::time_point deadline);
 

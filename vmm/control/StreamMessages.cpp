@@ -13,6 +13,8 @@ Result<StreamId> streamField(const JsonFields& fields)
 
 Frame StreamOpen::toFrame() const
 {
+    if (target == Target::Display)
+        return makeControlFrame(ControlKind::StreamOpen, {{"stream", stream}, {"target", "display"}});
     return makeControlFrame(ControlKind::StreamOpen, {{"stream", stream}, {"port", port}});
 }
 
@@ -21,6 +23,13 @@ Result<StreamOpen> StreamOpen::fromJson(const nlohmann::json& json)
     JsonFields fields = VMM_TRY(JsonFields::of(json, "stream-open"));
     StreamOpen open;
     open.stream = VMM_TRY(streamField(fields));
+    std::string target = fields.has("target") ? VMM_TRY(fields.string("target", 16)) : std::string();
+    if (target == "display") {
+        open.target = Target::Display;
+        return open;
+    }
+    if (!target.empty() && target != "guest")
+        return failure(Error::invalid("stream-open", "unknown target '" + target + "' (guest or display)"));
     // 0xffffffff is VMADDR_PORT_ANY, not a port one can connect to.
     open.port = static_cast<uint32_t>(VMM_TRY(fields.unsignedInteger("port", 1, UINT32_MAX - 1)));
     return open;

@@ -11,11 +11,15 @@ namespace vmm {
 /// A relayed stream's number, chosen by the app (1..2^32-1), unique among its open streams.
 using StreamId = uint32_t;
 
-/// Open a host-initiated vsock connection to guest port `port` (ControlKind::StreamOpen).
-/// JSON: {"stream": 1..2^32-1, "port": 1..2^32-2}.
+/// Open a stream (ControlKind::StreamOpen): a host-initiated vsock connection to guest port
+/// `port`, or (target Display, protocol 1.2) a connection to the session's VNC server.
+/// JSON: {"stream": 1..2^32-1, "port": 1..2^32-2} or {"stream", "target": "display"}.
 struct StreamOpen {
+    enum class Target { Guest, Display };
+
     StreamId stream = 0;
-    uint32_t port = 0;
+    uint32_t port = 0; ///< Guest only
+    Target target = Target::Guest;
 
     Frame toFrame() const;
     static Result<StreamOpen> fromJson(const nlohmann::json& json);

@@ -47,10 +47,11 @@ Result<void> VmFd::createPit() const
 }
 
 Result<void> VmFd::setUserMemoryRegion(uint32_t slot, uint64_t guestAddress, uint64_t size,
-    void* hostAddress) const
+    void* hostAddress, uint32_t flags) const
 {
     kvm_userspace_memory_region region {};
     region.slot = slot;
+    region.flags = flags;
     region.guest_phys_addr = guestAddress;
     region.memory_size = size;
     region.userspace_addr = reinterpret_cast<uint64_t>(hostAddress);
@@ -58,6 +59,17 @@ Result<void> VmFd::setUserMemoryRegion(uint32_t slot, uint64_t guestAddress, uin
     // (GuestMemory outlives the VM); KVM reads the struct during the call.
     if (::ioctl(m_fd.get(), KVM_SET_USER_MEMORY_REGION, &region) < 0)
         return failure(Error::fromErrno("KVM_SET_USER_MEMORY_REGION", errno));
+    return {};
+}
+
+Result<void> VmFd::getDirtyLog(uint32_t slot, std::span<uint64_t> bitmap) const
+{
+    kvm_dirty_log log {};
+    log.slot = slot;
+    // Safety: KVM writes one bit per page of the slot; the caller sized `bitmap` for the slot.
+    log.dirty_bitmap = bitmap.data();
+    if (::ioctl(m_fd.get(), KVM_GET_DIRTY_LOG, &log) < 0)
+        return failure(Error::fromErrno("KVM_GET_DIRTY_LOG", errno));
     return {};
 }
 

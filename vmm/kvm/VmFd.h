@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <span>
 
 namespace vmm {
 
@@ -27,9 +28,13 @@ public:
     Result<void> createIrqchip() const;
     /// KVM_CREATE_PIT2 with a dummy speaker port, so port 0x61 never exits.
     Result<void> createPit() const;
-    /// KVM_SET_USER_MEMORY_REGION: maps `size` bytes at `hostAddress` to guest `guestAddress`.
+    /// KVM_SET_USER_MEMORY_REGION: maps `size` bytes at `hostAddress` to guest `guestAddress`;
+    /// `flags` e.g. KVM_MEM_LOG_DIRTY_PAGES.
     Result<void> setUserMemoryRegion(uint32_t slot, uint64_t guestAddress, uint64_t size,
-        void* hostAddress) const;
+        void* hostAddress, uint32_t flags = 0) const;
+    /// KVM_GET_DIRTY_LOG: the pages of `slot` (dirty-logged) written since the last call, one bit
+    /// per 4 KiB page; `bitmap` holds at least (slot pages + 63) / 64 words. KVM clears its log.
+    Result<void> getDirtyLog(uint32_t slot, std::span<uint64_t> bitmap) const;
     /// KVM_IRQ_LINE: drives the interrupt input `gsi` high or low.
     Result<void> setIrqLine(uint32_t gsi, bool level) const;
     /// KVM_IOEVENTFD: a 4-byte guest write of `value` at MMIO `address` signals `eventFd`.

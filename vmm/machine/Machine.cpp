@@ -1,9 +1,12 @@
 #include "Machine.h"
 
+#include "DisplayInput.h"
+#include "GuestFramebuffer.h"
 #include "dataset/ErofsImage.h"
 #include "devices/Serial8250.h"
 #include "virtio/MmioTransport.h"
 #include "virtio/block/BlockDevice.h"
+#include "virtio/input/VirtioInputDevice.h"
 
 #include <cerrno>
 #include <condition_variable>
@@ -37,6 +40,22 @@ Machine::Machine(GuestMemory memory, VmFd vm, EventFd stopEvent, std::unique_ptr
 Machine::~Machine()
 {
     shutdown();
+}
+
+void Machine::setDisplay(std::unique_ptr<GuestFramebuffer> framebuffer,
+    std::shared_ptr<VirtioInputDevice> keyboard, std::shared_ptr<VirtioInputDevice> tablet,
+    std::string socketPath)
+{
+    m_displaySocketPath = std::move(socketPath);
+    m_framebuffer = std::move(framebuffer);
+    m_keyboard = std::move(keyboard);
+    m_tablet = std::move(tablet);
+    m_displayInput = std::make_unique<DisplayInput>(m_devices->loop(), m_keyboard, m_tablet);
+}
+
+InputSink* Machine::displayInput() const
+{
+    return m_displayInput.get();
 }
 
 Result<void> Machine::addVcpu(VcpuFd vcpu)

@@ -21,6 +21,10 @@
 namespace vmm {
 
 class BlockDevice;
+class DisplayInput;
+class GuestFramebuffer;
+class InputSink;
+class VirtioInputDevice;
 class EncryptedScratch;
 class ErofsImage;
 class MmioTransport;
@@ -78,6 +82,16 @@ public:
         m_vsockPath = std::move(socketPath);
     }
     void setSessionDirectory(std::string directory) { m_sessionDirectory = std::move(directory); }
+    /// The screen the builder made: framebuffer, keyboard and tablet, and their input router.
+    void setDisplay(std::unique_ptr<GuestFramebuffer> framebuffer,
+        std::shared_ptr<VirtioInputDevice> keyboard, std::shared_ptr<VirtioInputDevice> tablet,
+        std::string socketPath);
+    /// The display's VNC Unix socket ("" without a display).
+    const std::string& displaySocketPath() const { return m_displaySocketPath; }
+    /// The framebuffer; null without a display.
+    GuestFramebuffer* framebuffer() const { return m_framebuffer.get(); }
+    /// Where a display server's input goes (posted to the device thread); null without a display.
+    InputSink* displayInput() const;
     /// The disks and datasets: read them before start(), or afterwards on the device thread
     /// (attachDataset() adds to them there).
     const std::vector<MachineDisk>& disks() const { return m_disks; }
@@ -144,6 +158,12 @@ private:
     std::shared_ptr<VirtioDevice> m_vsock;
     std::string m_vsockPath;
     std::string m_sessionDirectory;
+    // After m_vm: the framebuffer's memory slot belongs to it.
+    std::unique_ptr<GuestFramebuffer> m_framebuffer;
+    std::shared_ptr<VirtioInputDevice> m_keyboard;
+    std::shared_ptr<VirtioInputDevice> m_tablet;
+    std::unique_ptr<DisplayInput> m_displayInput;
+    std::string m_displaySocketPath;
     // Stopped before the devices above are destroyed: it runs their callbacks.
     std::unique_ptr<DeviceThread> m_devices;
     mutable std::mutex m_stopMutex;

@@ -14,12 +14,14 @@
 #include "devices/GuestExitPort.h"
 #include "devices/I8042.h"
 #include "devices/Serial8250.h"
+#include "GuestFramebuffer.h"
 #include "GuestParameters.h"
 #include "KvmInterruptLine.h"
 #include "VirtioDevices.h"
 #include "kvm/KvmSystem.h"
 #include "scratch/EncryptedScratch.h"
 #include "virtio/block/BlockDevice.h"
+#include "virtio/input/VirtioInputDevice.h"
 #include "virtio/rng/RngDevice.h"
 #include "virtio/vsock/VsockDevice.h"
 
@@ -61,6 +63,16 @@ static Result<void> validate(const MachineConfig& config)
             Error::invalid("spare dataset slots", "at most " + std::to_string(kVirtioMaxDevices)));
     if (config.scratchBytes % BlockBackend::kSectorSize)
         return failure(Error::invalid("scratch", "the size must be a multiple of 512 bytes"));
+    if (config.display) {
+        // Re-checked: a config file could carry any numbers.
+        VMM_TRY(FramebufferGeometry::make(config.display->geometry.width, config.display->geometry.height));
+        if (config.display->socketPath.empty())
+            return failure(Error::invalid("display", "no socket path; give the session a directory (--session-dir)"));
+        if (config.display->tcpPort && config.display->tcpPassword.empty())
+            return failure(Error::invalid("display", "other viewers over TCP need a password"));
+        if (config.display->maxFramesPerSecond < 1 || config.display->maxFramesPerSecond > 60)
+            return failure(Error::invalid("display", "the frame rate must be between 1 and 60"));
+    }
     return {};
 }
 
@@ -119,17 +131,18 @@ static size_t spareDiskCount(const MachineConfig& config, const SessionBackends&
 {
     if (config.sessionDirectory.empty())
         return 0;
-    size_t others = 1 + backends.datasets.size() + (backends.scratch ? 1 : 0) + 1;
+    size_t others = 1 + backends.datasets.size() + (backends.scratch ? 1 : 0) + 1 + (config.display ? 2 : 0);
     size_t room = others < kVirtioMaxDevices ? kVirtioMaxDevices - others : 0;
     return std::min<size_t>(config.spareDatasetSlots, room);
 }
 
 // The guest-visible order of the virtio devices: rng, the datasets, the scratch disk, vsock (with
-// a session directory to hold its socket), the spare disks.
+// a session directory to hold its socket), the display's keyboard and tablet, the spare disks.
 static size_t virtioDeviceCount(const MachineConfig& config, const SessionBackends& backends)
 {
     return 1 + backends.datasets.size() + (backends.scratch ? 1 : 0) +
-        (config.sessionDirectory.empty() ? 0 : 1) + spareDiskCount(config, backends);
+        (config.sessionDirectory.empty() ? 0 : 1) + (config.display ? 2 : 0) +
+        spareDiskCount(config, backends);
 }
 
 static std::string sessionKernelParameters(const MachineConfig& config, const SessionBackends& backends)
@@ -137,6 +150,8 @@ static std::string sessionKernelParameters(const MachineConfig& config, const Se
     std::string parameters = VirtioDevices::kernelParametersFor(virtioDeviceCount(config, backends));
     for (size_t index = 0; index < config.datasets.size(); ++index)
         parameters += " " + datasetKernelParameter(index, config.datasets[index].name);
+    if (config.display && config.display->commandOnDisplay)
+        parameters += " airlock.console=tty1";
     if (!config.commandLineAppend.empty())
         parameters += " " + config.commandLineAppend;
     return parameters;
@@ -168,6 +183,16 @@ static Result<void> addVirtioDevices(Machine& machine, const MachineConfig& conf
         auto vsock = VMM_TRY(VsockDevice::create(socketPath, machine.devices().loop()));
         VMM_TRY(add(vsock));
         machine.setVsock(vsock, socketPath);
+    }
+    if (config.display) {
+        auto keyboard = VirtioInputDevice::keyboard();
+        auto tablet = VirtioInputDevice::tablet(config.display->geometry.width, config.display->geometry.height);
+        VMM_TRY(add(keyboard));
+        VMM_TRY(add(tablet));
+        // The framebuffer's slot comes after guest RAM's.
+        auto slot = static_cast<uint32_t>(machine.memory().regions().size());
+        machine.setDisplay(VMM_TRY(GuestFramebuffer::create(machine.vm(), slot, config.display->geometry)),
+            std::move(keyboard), std::move(tablet), config.display->socketPath);
     }
     // Empty and read-only until a dataset is added (Machine::attachDataset); the guest ignores
     // them until then (their serials are not "airlock-ds<N>").
@@ -232,7 +257,10 @@ Result<std::unique_ptr<Machine>> buildMachine(const MachineConfig& config, Conso
     VMM_TRY(vm.createIrqchip());
     VMM_TRY(vm.createPit());
 
-    LoadedKernel loaded = VMM_TRY(loadLinux(memory, kernel, config.initrdPath, commandLine));
+    std::optional<LinearFramebuffer> screen;
+    if (config.display)
+        screen = LinearFramebuffer {kFramebufferAddress, config.display->geometry};
+    LoadedKernel loaded = VMM_TRY(loadLinux(memory, kernel, config.initrdPath, commandLine, screen));
     VMM_TRY(writeGdtAndIdt(memory));
     uint64_t cr3 = VMM_TRY(writeIdentityPageTables(memory));
     VMM_TRY(memory.write(kMpTableAddress,

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "display/FramebufferGeometry.h"
+
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -16,6 +18,24 @@ inline constexpr const char* kVsockSocketName = "vsock.sock";
 struct DatasetConfig {
     std::string name;
     std::string hostPath;
+};
+
+/// The display's Unix socket inside the session directory (a VNC server, DisplayServer).
+inline constexpr const char* kDisplaySocketName = "display.sock";
+
+/// The session's screen: a linear framebuffer, a virtio-input keyboard and tablet, and a VNC
+/// server on a Unix socket (and, only when asked, on a loopback TCP port with a password).
+struct DisplayConfig {
+    FramebufferGeometry geometry;
+    /// The VNC server's Unix socket.
+    std::string socketPath;
+    /// Also listen on 127.0.0.1:port (0: any free port), with tcpPassword.
+    std::optional<uint16_t> tcpPort;
+    std::string tcpPassword;
+    /// Updates to viewers at most this often.
+    uint32_t maxFramesPerSecond = 30;
+    /// The guest runs the session command on the screen's terminal (tty1), not the console.
+    bool commandOnDisplay = false;
 };
 
 /// Everything needed to build one microVM; plain data, validated by the builder.
@@ -39,6 +59,8 @@ struct MachineConfig {
     /// The session's runtime directory (scratch file, vsock socket); created by airlock-vmm,
     /// removed when it shreds. Empty: no scratch and no vsock.
     std::string sessionDirectory;
+    /// The session's screen; none by default.
+    std::optional<DisplayConfig> display;
 };
 
 } // namespace vmm

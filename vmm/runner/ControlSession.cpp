@@ -176,6 +176,11 @@ std::string ControlSession::vsockPath()
     return m_machine->vsockPath();
 }
 
+std::string ControlSession::displaySocketPath()
+{
+    return m_machine->displaySocketPath();
+}
+
 void ControlSession::enableDatasetHotAdd(
     DatasetBroker* broker, DatasetHotAdd::AttachedHandler onAttached)
 {

@@ -51,6 +51,7 @@ public:
     void stop(bool force, const std::string& why) override;
     size_t queueConsoleInput(std::span<const uint8_t> bytes) override;
     std::string vsockPath() override;
+    std::string displaySocketPath() override;
     void addDataset(const AddDatasetCommand& command, AddDatasetDone done) override;
 
 private:

@@ -41,6 +41,18 @@ Options:
                      while the session runs (default 4, 0 = none; fewer when the
                      virtio slots run out; only with --session-dir,
                      --control-fd and AIRLOCK_DATASET_GRANT_KEY)
+  --display [WxH]    give the guest a screen of W x H pixels (default 1280x800):
+                     a linear framebuffer (/dev/fb0, with the framebuffer
+                     console), a virtio-input keyboard and tablet, and a VNC
+                     server on DIR/display.sock (needs --session-dir)
+  --display-socket PATH
+                     the VNC server's Unix socket instead of DIR/display.sock
+  --display-tcp PORT also serve VNC on 127.0.0.1:PORT (0: any free port), with
+                     the password in AIRLOCK_DISPLAY_PASSWORD; off by default
+  --display-fps N    send viewers at most N updates a second (1-60, default 30)
+  --command-on-display
+                     run the guest command on the screen's terminal (tty1)
+                     instead of the serial console
   --control-fd N     the app's control channel (a connected stream socket)
   --shred-report FILE
                      write the shred report (JSON) to FILE (default: stderr)
@@ -58,6 +70,9 @@ Environment:
                      helper process that opens a dataset only when the app's
                      grant (HMAC-SHA256 with this key) matches. Without it,
                      adding a dataset to a running session is refused.
+  AIRLOCK_DISPLAY_PASSWORD
+                     the VNC password of --display-tcp viewers (VNC uses its
+                     first 8 characters); read and removed at start.
 
 Exit status:
   the guest command's status, or 0 when the guest powered off or rebooted;
@@ -107,6 +122,9 @@ Result<Options> parseOptions(std::span<const std::string> arguments)
     std::optional<std::string> scratch, sessionDirectory;
     std::optional<uint32_t> spareSlots;
     std::vector<DatasetConfig> datasets;
+    std::optional<std::string> display, displaySocket;
+    std::optional<uint32_t> displayTcp, displayFps;
+    bool commandOnDisplay = false;
 
     for (size_t i = 0; i < arguments.size(); ++i) {
         const std::string& argument = arguments[i];
@@ -150,6 +168,20 @@ Result<Options> parseOptions(std::span<const std::string> arguments)
         else if (argument == "--spare-dataset-slots")
             spareSlots = VMM_TRY(
                 parseCount("--spare-dataset-slots", VMM_TRY(value("--spare-dataset-slots"))));
+        else if (argument == "--display") {
+            // The size is optional: a following word that is not an option is the size.
+            if (i + 1 < arguments.size() && !arguments[i + 1].empty() && arguments[i + 1][0] != '-')
+                display = arguments[++i];
+            else
+                display = FramebufferGeometry {}.toString();
+        } else if (argument == "--display-socket")
+            displaySocket = VMM_TRY(value("--display-socket"));
+        else if (argument == "--display-tcp")
+            displayTcp = VMM_TRY(parseCount("--display-tcp", VMM_TRY(value("--display-tcp"))));
+        else if (argument == "--display-fps")
+            displayFps = VMM_TRY(parseCount("--display-fps", VMM_TRY(value("--display-fps"))));
+        else if (argument == "--command-on-display")
+            commandOnDisplay = true;
         else if (argument == "--control-fd")
             options.controlFd = static_cast<int>(VMM_TRY(parseCount("--control-fd", VMM_TRY(value("--control-fd")))));
         else if (argument == "--shred-report")
@@ -187,6 +219,35 @@ Result<Options> parseOptions(std::span<const std::string> arguments)
             return failure(Error::invalid(
                 "--spare-dataset-slots", "at most " + std::to_string(kMaxSpareDatasetSlots)));
         options.machine.spareDatasetSlots = *spareSlots;
+    }
+    if (display) {
+        DisplayConfig screen;
+        auto geometry = FramebufferGeometry::parse(*display);
+        if (!geometry)
+            return failure(geometry.error().withContext("--display"));
+        screen.geometry = *geometry;
+        if (displaySocket)
+            screen.socketPath = *displaySocket;
+        else if (!options.machine.sessionDirectory.empty())
+            screen.socketPath = options.machine.sessionDirectory + "/" + kDisplaySocketName;
+        else
+            return failure(Error::invalid("--display",
+                "needs --session-dir DIR (the VNC socket goes there) or --display-socket PATH"));
+        if (displayTcp) {
+            if (*displayTcp > 65535)
+                return failure(Error::invalid("--display-tcp", "a port is 0 to 65535"));
+            screen.tcpPort = static_cast<uint16_t>(*displayTcp);
+        }
+        if (displayFps) {
+            if (*displayFps < 1 || *displayFps > 60)
+                return failure(Error::invalid("--display-fps", "between 1 and 60 updates a second"));
+            screen.maxFramesPerSecond = *displayFps;
+        }
+        screen.commandOnDisplay = commandOnDisplay;
+        options.machine.display = screen;
+    } else if (displaySocket || displayTcp || displayFps || commandOnDisplay) {
+        return failure(Error::invalid("--display-socket, --display-tcp, --display-fps, --command-on-display",
+            "need --display: this session has no screen"));
     }
     if (options.machine.scratchBytes && options.machine.sessionDirectory.empty())
         return failure(Error::invalid("--scratch", "needs --session-dir DIR for the encrypted scratch file"));

@@ -1,5 +1,6 @@
 #include "SessionShred.h"
 
+#include "machine/GuestFramebuffer.h"
 #include "machine/Machine.h"
 #include "scratch/EncryptedScratch.h"
 
@@ -35,6 +36,17 @@ static ShredItem shredGuestMemory(GuestMemory& memory)
     bool ok = result->verifiedZero && result->released;
     item.finish(ok, std::string(result->verifiedZero ? "every zeroed page read back as zero" : "a page did NOT read back as zero")
             + (result->released ? "; no page resident afterwards (mincore)" : "; pages still resident afterwards"));
+    return item;
+}
+
+// The screen showed what the session showed: zeroed like guest RAM.
+static ShredItem shredFramebuffer(GuestFramebuffer& framebuffer)
+{
+    ShredItem item = ShredItem::start("display framebuffer (" + framebuffer.geometry().toString() + ", "
+            + std::to_string(framebuffer.slotBytes() >> 10) + " KiB)",
+        "every byte zeroed, then read back; excluded from core dumps (MADV_DONTDUMP)");
+    bool zero = framebuffer.shred();
+    item.finish(zero, zero ? "every byte read back as zero" : "a byte did NOT read back as zero");
     return item;
 }
 
@@ -75,6 +87,8 @@ ShredReport shredSession(Machine& machine)
     if (const auto& scratch = machine.scratch())
         report.add(scratch->shred());
     report.add(shredGuestMemory(machine.memory()));
+    if (GuestFramebuffer* framebuffer = machine.framebuffer())
+        report.add(shredFramebuffer(*framebuffer));
     if (!machine.sessionDirectory().empty())
         report.add(removeSessionDirectory(machine.sessionDirectory()));
     return report;

@@ -9,6 +9,7 @@
 #include "runner/ConsoleSession.h"
 #include "runner/ControlSession.h"
 #include "runner/DatasetManifests.h"
+#include "runner/SessionDisplay.h"
 #include "runner/Options.h"
 #include "runner/SessionShred.h"
 #include "sandbox/Landlock.h"
@@ -170,12 +171,20 @@ int main(int argc, char** argv)
             vmm::wipeGrantKey(**key);
         }
     }
+    // The display password leaves the environment as early as the grant key.
+    if (options->machine.display) {
+        if (auto taken = vmm::takeDisplayPassword(*options->machine.display); !taken) {
+            std::fprintf(stderr, "airlock-vmm: error: %s\n", taken.error().message().c_str());
+            return vmm::kExitStartFailed;
+        }
+    }
     // Spare disks serve only datasets added through the broker: none without it.
     if (!broker)
         options->machine.spareDatasetSlots = 0;
     vmm::blockHostSignals();
     vmm::VcpuThread::setThreadStartHook(installFilterOrDie<vmm::ThreadKind::Vcpu>);
     vmm::DeviceThread::setThreadStartHook(installFilterOrDie<vmm::ThreadKind::Device>);
+    vmm::DisplayServer::setThreadStartHook(installFilterOrDie<vmm::ThreadKind::Display>);
 
     // With --control-fd the app's control channel is the console (and the controller).
     std::unique_ptr<vmm::ControlSession> control;
@@ -194,11 +203,30 @@ int main(int argc, char** argv)
         std::fprintf(stderr, "airlock-vmm: error: %s\n", machine.error().message().c_str());
         return vmm::kExitStartFailed;
     }
+    // The display's sockets are bound before the sandbox; its thread starts after it, confined.
+    std::unique_ptr<vmm::DisplayServer> display;
+    if (options->machine.display) {
+        auto created = vmm::createDisplayServer(**machine, *options->machine.display);
+        if (!created) {
+            std::fprintf(stderr, "airlock-vmm: error: %s\n", created.error().message().c_str());
+            return vmm::kExitStartFailed;
+        }
+        display = std::move(*created);
+    }
     if (auto confined = confineFileAccess(*options); !confined) {
         std::fprintf(stderr, "airlock-vmm: error: %s\n", confined.error().message().c_str());
         return vmm::kExitStartFailed;
     }
     installFilterOrDie<vmm::ThreadKind::Main>();
+    if (display) {
+        if (auto started = display->start(); !started) {
+            std::fprintf(stderr, "airlock-vmm: error: %s\n", started.error().message().c_str());
+            return vmm::kExitStartFailed;
+        }
+        if (display->tcpPort() != 0)
+            std::fprintf(stderr, "airlock-vmm: display: other viewers may connect to 127.0.0.1:%u (VNC, password)\n",
+                unsigned {display->tcpPort()});
+    }
 
     vmm::DatasetManifests manifests;
     vmm::ControlSession* channel = control.get();
@@ -223,6 +251,9 @@ int main(int argc, char** argv)
     if (reason.exitCode() != 0 && reason.kind != vmm::StopReason::Kind::GuestExit)
         std::fprintf(stderr, "airlock-vmm: %s\n", reason.description().c_str());
 
+    // No viewer sees the screen once the session ends; it is shredded below.
+    if (display)
+        display->stop();
     std::vector<vmm::DatasetManifests::Outcome> checked = manifests.verifyAll();
     reportDatasetChanges(checked, options->manifestReportPath);
     if (control)

@@ -39,6 +39,14 @@ inline constexpr uint64_t kLocalApicAddress = 0xfee0'0000;
 inline constexpr uint64_t kTssAddress = 0xfffb'd000;
 inline constexpr uint64_t kIdentityMapPageAddress = 0xfffb'c000;
 
+/// The linear framebuffer (a memory slot of its own, announced in boot_params.screen_info, not
+/// in the E820 map): from 3.25 GiB, above the virtio windows (which end by 0xc001'3000), with
+/// room for the largest screen FramebufferGeometry allows (7680x4320x4 = 127 MiB) below the
+/// IOAPIC.
+inline constexpr uint64_t kFramebufferAddress = 0xd000'0000;
+inline constexpr uint64_t kFramebufferMaxBytes = 0x0800'0000;
+static_assert(kFramebufferAddress + kFramebufferMaxBytes <= kIoApicAddress);
+
 /// ISA interrupt lines of the legacy devices.
 inline constexpr uint32_t kSerialIrq = 4;
 inline constexpr uint32_t kIoApicPinCount = 24;
