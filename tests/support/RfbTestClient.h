@@ -9,8 +9,11 @@
 #include <rfb/rfbclient.h>
 
 #include <cerrno>
+#include <cstdarg>
+#include <cstdio>
 #include <chrono>
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
 #include <functional>
 #include <memory>
@@ -54,7 +57,8 @@ public:
     explicit RfbTestClient(int socket, const std::string& encodings = "raw")
         : m_encodings(encodings)
     {
-        rfbClientLog = rfbClientErr = &ignoreLog;
+        rfbClientLog = std::getenv("AIRLOCK_RFB_LOG") ? &printError : &ignoreLog;
+        rfbClientErr = &printError; // what libvncclient refuses, for the test's log
         m_client = rfbGetClient(8, 3, 4);
         if (m_client == nullptr) {
             ::close(socket);
@@ -78,6 +82,10 @@ public:
         }
         m_client->width = m_client->si.framebufferWidth;
         m_client->height = m_client->si.framebufferHeight;
+        // What rfbInitClient would do: the whole frame is what incremental requests ask for.
+        m_client->updateRect.x = m_client->updateRect.y = 0;
+        m_client->updateRect.w = m_client->width;
+        m_client->updateRect.h = m_client->height;
         if (!m_client->MallocFrameBuffer(m_client) || !SetFormatAndEncodings(m_client) ||
             !SendFramebufferUpdateRequest(m_client, 0, 0, m_client->width, m_client->height, FALSE))
             m_error = "setting up the frame failed";
@@ -137,6 +145,14 @@ private:
     static inline int kTag = 0;
 
     static void ignoreLog(const char*, ...) {}
+    static void printError(const char* format, ...)
+    {
+        std::va_list arguments;
+        va_start(arguments, format);
+        std::fputs("libvncclient: ", stderr);
+        std::vfprintf(stderr, format, arguments);
+        va_end(arguments);
+    }
 
     static RfbTestClient* self(rfbClient* client)
     {
