@@ -25,17 +25,26 @@ AuditEvent appStarted(const QString& version)
 }
 
 AuditEvent sessionCreated(const QString& sessionId, const QString& name, const QString& purpose,
-    const QString& command, int vcpus, qint64 memoryMiB, qint64 lifetimeSeconds)
+    const QString& command, int vcpus, qint64 memoryMiB, qint64 lifetimeSeconds,
+    const std::optional<SessionDisplayFacts>& display)
 {
-    return event(AuditEventKind::SessionCreated, sessionId,
-        {
-            {QStringLiteral("name"), name},
-            {QStringLiteral("purpose"), purpose},
-            {QStringLiteral("command"), command},
-            {QStringLiteral("vcpus"), vcpus},
-            {QStringLiteral("memoryMiB"), memoryMiB},
-            {QStringLiteral("lifetimeSeconds"), lifetimeSeconds},
-        });
+    QJsonObject details {
+        {QStringLiteral("name"), name},
+        {QStringLiteral("purpose"), purpose},
+        {QStringLiteral("command"), command},
+        {QStringLiteral("vcpus"), vcpus},
+        {QStringLiteral("memoryMiB"), memoryMiB},
+        {QStringLiteral("lifetimeSeconds"), lifetimeSeconds},
+    };
+    if (display)
+        details.insert(QStringLiteral("display"),
+            QJsonObject {
+                {QStringLiteral("width"), display->width},
+                {QStringLiteral("height"), display->height},
+                {QStringLiteral("mainView"), display->mainView},
+                {QStringLiteral("externalViewers"), display->externalViewers},
+            });
+    return event(AuditEventKind::SessionCreated, sessionId, details);
 }
 
 AuditEvent datasetMounted(const QString& sessionId, const QString& dataset, const QString& hostPath,

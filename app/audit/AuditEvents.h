@@ -19,9 +19,21 @@ namespace AuditEvents {
 /// The app (or airlockctl) started: `version` of this build.
 AuditEvent appStarted(const QString& version);
 
-/// A session was created with its purpose of use, command and resources.
+/// The screen a session was given, for session-created's "display" field.
+struct SessionDisplayFacts {
+    int width = 0;
+    int height = 0;
+    /// "console" or "display": where the command runs.
+    QString mainView;
+    /// Whether other VNC viewers on the computer could connect (127.0.0.1, with a password).
+    bool externalViewers = false;
+};
+
+/// A session was created with its purpose of use, command and resources (and its screen, when
+/// it has one: {width, height, mainView, externalViewers}).
 AuditEvent sessionCreated(const QString& sessionId, const QString& name, const QString& purpose,
-    const QString& command, int vcpus, qint64 memoryMiB, qint64 lifetimeSeconds);
+    const QString& command, int vcpus, qint64 memoryMiB, qint64 lifetimeSeconds,
+    const std::optional<SessionDisplayFacts>& display = std::nullopt);
 
 /// A dataset was mounted: where it comes from, how big it is and its manifest digest.
 AuditEvent datasetMounted(const QString& sessionId, const QString& dataset, const QString& hostPath,

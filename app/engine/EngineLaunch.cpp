@@ -55,6 +55,11 @@ Result<void> EngineLaunch::validate() const
         if (dataset.hostPath.isEmpty())
             return failure(tr("The dataset '%1' has no folder or file.").arg(dataset.name));
     }
+    if (commandOnDisplay && displaySize.isEmpty())
+        return failure(tr("The command cannot run on the screen of a session without one; give "
+                          "the session a screen size."));
+    if (displayTcp && (displaySize.isEmpty() || displayPassword.isEmpty()))
+        return failure(tr("Other viewers need a screen and a password; this is a bug in Airlock."));
     return {};
 }
 
@@ -82,6 +87,14 @@ QStringList EngineLaunch::arguments(int controlFd) const
         arguments << QStringLiteral("--session-dir") << sessionDirectory;
     if (!shredReportPath.isEmpty())
         arguments << QStringLiteral("--shred-report") << shredReportPath;
+    if (!displaySize.isEmpty()) {
+        arguments << QStringLiteral("--display")
+                  << QStringLiteral("%1x%2").arg(displaySize.width()).arg(displaySize.height());
+        if (commandOnDisplay)
+            arguments << QStringLiteral("--command-on-display");
+        if (displayTcp)
+            arguments << QStringLiteral("--display-tcp") << QStringLiteral("0");
+    }
     arguments << QStringLiteral("--control-fd") << QString::number(controlFd);
     if (!command.isEmpty())
         arguments << QStringLiteral("--") << command;
@@ -105,6 +118,11 @@ QProcessEnvironment EngineLaunch::environment(int controlFd, const QProcessEnvir
             QString::fromLatin1(datasetGrantKey.toHex()));
     else
         environment.remove(QString::fromLatin1(DatasetGrant::kKeyVariable));
+    if (displayTcp && !displayPassword.isEmpty())
+        environment.insert(QString::fromLatin1(kDisplayPasswordVariable),
+            QString::fromLatin1(displayPassword));
+    else
+        environment.remove(QString::fromLatin1(kDisplayPasswordVariable));
     if (!runsInLab())
         return environment;
     auto setUnlessGiven = [&environment](const char* name, const QString& value) {

@@ -7,6 +7,7 @@
 #include <QByteArray>
 #include <QList>
 #include <QProcessEnvironment>
+#include <QSize>
 #include <QString>
 #include <QStringList>
 
@@ -41,11 +42,23 @@ struct EngineLaunch {
     QByteArray datasetGrantKey;
     /// The command run in the guest (empty: an interactive shell).
     QStringList command;
+    /// The guest's screen (--display WxH); empty: the session has no display.
+    QSize displaySize;
+    /// The command runs on the screen's terminal instead of the console (--command-on-display).
+    bool commandOnDisplay = false;
+    /// Other VNC viewers may connect on 127.0.0.1 with displayPassword (--display-tcp 0: a free
+    /// port the engine reports); false: only the app, through the control channel.
+    bool displayTcp = false;
+    /// The password of those viewers; travels in the environment, never on the command line.
+    QByteArray displayPassword;
     /// Run before airlock-vmm (its path and flags follow): a wrapper such as the KVM lab.
     QStringList wrapperPrefix;
     /// The wrapper is the KVM lab (tests/lab/run): the control channel crosses into the emulated
     /// host through the lab's relay (AIRLOCK_LAB_CONTROL_FD), and the lab is sized for the session.
     bool throughLab = false;
+
+    /// The environment variable that carries displayPassword (vmm/runner/Options.cpp).
+    static constexpr const char* kDisplayPasswordVariable = "AIRLOCK_DISPLAY_PASSWORD";
 
     /// Whether the launch can be tried; the error says what to fix.
     Result<void> validate() const;

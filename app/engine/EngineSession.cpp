@@ -1,5 +1,7 @@
 #include "EngineSession.h"
 
+#include <QRegularExpression>
+
 #include "AbandonedShred.h"
 #include "EngineChannel.h"
 #include "EngineProcess.h"
@@ -81,7 +83,7 @@ Result<void> EngineSession::start(const EngineLaunch& launch)
     vmm::UniqueFd engineSide(pair[1]);
     m_process = new EngineProcess(this);
     connect(m_process, &EngineProcess::finished, this, &EngineSession::onProcessFinished);
-    connect(m_process, &EngineProcess::outputLine, this, &EngineSession::logLine);
+    connect(m_process, &EngineProcess::outputLine, this, &EngineSession::onOutputLine);
     // The overload with the launch gives the KVM lab its environment (control fd, relay, size).
     if (auto started = m_process->start(launch, engineSide.get()); !started) {
         delete m_process;
@@ -92,7 +94,27 @@ Result<void> EngineSession::start(const EngineLaunch& launch)
     m_begun = true;
     m_sessionDirectory = launch.sessionDirectory;
     m_datasetGrantKey = launch.datasetGrantKey;
+    m_displaySize = launch.displaySize;
+    m_displayPassword = launch.displayPassword;
+    m_runsInLab = launch.runsInLab();
     return attachChannel(std::move(appSide), launch.helloTimeout());
+}
+
+void EngineSession::onOutputLine(const QString& line)
+{
+    emit logLine(line);
+    // The engine's one line about other viewers (vmm/tools/main.cpp); it is untrusted output, so
+    // only that exact shape with a port in range is taken, once.
+    static const QRegularExpression kPortLine(QStringLiteral(
+        "^airlock-vmm: display: other viewers may connect to 127\\.0\\.0\\.1:([0-9]{1,5}) "));
+    if (m_displayPassword.isEmpty() || m_displayTcpPort != 0)
+        return;
+    QRegularExpressionMatch match = kPortLine.match(line);
+    int port = match.hasMatch() ? match.captured(1).toInt() : 0;
+    if (port > 0 && port <= 65535) {
+        m_displayTcpPort = port;
+        emit displayTcpPortChanged(port);
+    }
 }
 
 Result<void> EngineSession::attach(vmm::UniqueFd controlSocket, const QString& sessionDirectory,

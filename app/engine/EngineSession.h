@@ -9,6 +9,7 @@
 #include "sys/UniqueFd.h"
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <optional>
 
@@ -17,6 +18,7 @@
 #include <QFuture>
 #include <QJsonObject>
 #include <QObject>
+#include <QSize>
 #include <QPromise>
 #include <QString>
 #include <QThreadPool>
@@ -89,6 +91,23 @@ public:
     QFuture<Result<DatasetAddition>> addDataset(const QString& name, const QString& hostPath);
     /// Whether datasets can be added to this session while it runs (it has a grant key).
     bool canAddDatasets() const { return !m_datasetGrantKey.isEmpty(); }
+    /// The guest's screen: its size (empty when the session has none) and the password of
+    /// external viewers (empty when they are off). start() takes them from the launch.
+    QSize displaySize() const { return m_displaySize; }
+    QByteArray displayPassword() const { return m_displayPassword; }
+    /// The loopback port other VNC viewers may use (the engine says which once it listens); 0
+    /// until then, and when they are off.
+    int displayTcpPort() const { return m_displayTcpPort; }
+    /// Whether the engine runs inside the KVM lab (then its ports are the lab's, not this
+    /// computer's).
+    bool runsInLab() const { return m_runsInLab; }
+    /// For a session attached to an engine started elsewhere: what its screen is.
+    void setDisplay(QSize size, const QByteArray& password = {});
+    /// Something that opens a new connection to the session's screen (a VNC stream relayed over
+    /// the control channel, so it works the same through the KVM lab): call it on a worker
+    /// thread, as it waits for the engine; it returns a connected socket the caller owns. Fails
+    /// when the session has no screen or no engine yet.
+    Result<std::function<Result<int>()>> displayConnector() const;
     /// Types `bytes` on the guest console (in order with earlier input).
     void sendConsoleInput(const QByteArray& bytes);
     /// The files in the guest's /outbox.
@@ -117,6 +136,8 @@ signals:
     /// One line airlock-vmm (or the KVM lab around it) wrote on its stdout or stderr: for a log
     /// view, never the console.
     void logLine(const QString& line);
+    /// The engine listens for other VNC viewers on 127.0.0.1:`port`.
+    void displayTcpPortChanged(int port);
 
 private:
     Result<void> attachChannel(vmm::UniqueFd controlSocket, std::chrono::milliseconds helloTimeout);
@@ -131,6 +152,7 @@ private:
     void onShredReportEvent(const vmm::Frame& frame);
     void onChannelClosed(const QString& reason);
     void onProcessFinished(int code, bool bySignal);
+    void onOutputLine(const QString& line);
     void requestGuestMetrics();
 
     // EngineSessionEnd.cpp: how the session ends, reported or not.
@@ -164,6 +186,10 @@ private:
 
     QString m_sessionDirectory;
     QByteArray m_datasetGrantKey; // wiped when the session object goes
+    QSize m_displaySize;
+    QByteArray m_displayPassword;
+    int m_displayTcpPort = 0;
+    bool m_runsInLab = false;
     bool m_begun = false;
     bool m_channelClosed = false;
     QString m_channelCloseReason;

@@ -38,6 +38,26 @@ Result<std::shared_ptr<vmm::ControlClient>> EngineSession::connectedClient() con
     return m_client;
 }
 
+void EngineSession::setDisplay(QSize size, const QByteArray& password)
+{
+    m_displaySize = size;
+    m_displayPassword = password;
+}
+
+Result<std::function<Result<int>()>> EngineSession::displayConnector() const
+{
+    if (m_displaySize.isEmpty())
+        return failure(tr("This session has no screen; start a session with one to see it."));
+    auto client = APP_TRY(connectedClient());
+    return std::function<Result<int>()>([client]() -> Result<int> {
+        auto stream = client->openDisplayStream();
+        if (!stream)
+            return failure(tr("Cannot reach the session's screen: %1")
+                               .arg(QString::fromStdString(stream.error().message())));
+        return stream->release();
+    });
+}
+
 QFuture<Result<void>> EngineSession::runCommand(
     std::function<Result<void>(vmm::ControlClient&)> command)
 {

@@ -92,9 +92,13 @@ Result<ManagedSession*> SessionManager::startSession(const SessionRequest& reque
     });
 
     // A session that cannot be recorded does not run.
+    AuditEvents::SessionDisplayFacts display {request.displaySize.width(),
+        request.displaySize.height(),
+        request.mainView == MainView::Display ? QStringLiteral("display") : QStringLiteral("console"),
+        request.allowExternalViewers};
     auto created = d->writer->record(AuditEvents::sessionCreated(id, request.name, request.purpose,
         CommandLine::join(SessionSetup::guestCommand(request)), request.vcpus, request.memoryMiB,
-        static_cast<qint64>(lifetime.count() / 1000)));
+        static_cast<qint64>(lifetime.count() / 1000), display));
     if (!created) {
         delete session;
         SessionSetup::removeUnusedDirectory(directory);

@@ -9,6 +9,7 @@
 #include <QCoreApplication>
 #include <QDir>
 #include <QFile>
+#include <QRandomGenerator>
 #include <QStandardPaths>
 
 namespace app::SessionSetup {
@@ -61,6 +62,18 @@ QStringList guestCommand(const SessionRequest& request)
     return request.command.isEmpty() ? QStringList {QStringLiteral("/bin/sh")} : request.command;
 }
 
+QByteArray makeDisplayPassword()
+{
+    // VNC authentication uses the first 8 characters; no look-alikes (0/O, 1/l/I), so it can be
+    // read off the screen and typed into another viewer.
+    static constexpr char kAlphabet[] = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    constexpr int kAlphabetSize = sizeof(kAlphabet) - 1;
+    QByteArray password(8, Qt::Uninitialized);
+    for (char& character : password)
+        character = kAlphabet[QRandomGenerator::system()->bounded(kAlphabetSize)];
+    return password;
+}
+
 EngineLaunch launchFor(
     const SessionRequest& request, const EngineLocation& location, const QString& directory)
 {
@@ -79,6 +92,12 @@ EngineLaunch launchFor(
     launch.shredReportPath = QDir(directory).filePath(QStringLiteral("shred-report.json"));
     launch.command = guestCommand(request);
     launch.datasetGrantKey = DatasetGrant::makeKey();
+    launch.displaySize = request.displaySize;
+    launch.commandOnDisplay = request.mainView == MainView::Display;
+    if (request.allowExternalViewers) {
+        launch.displayTcp = true;
+        launch.displayPassword = makeDisplayPassword();
+    }
     return launch;
 }
 

@@ -24,6 +24,10 @@ void removeUnusedDirectory(const QString& directory);
 /// The command the guest runs for `request`: its command, or an interactive /bin/sh.
 QStringList guestCommand(const SessionRequest& request);
 
+/// A fresh password for the session's external VNC viewers: 8 characters (what VNC
+/// authentication uses) without look-alikes, from the kernel's CSPRNG.
+QByteArray makeDisplayPassword();
+
 /// The engine launch for `request` on `location`, in `directory` (shred report written there).
 EngineLaunch launchFor(
     const SessionRequest& request, const EngineLocation& location, const QString& directory);

@@ -152,6 +152,22 @@ void checkDatasets(const SessionRequest& request, QList<FieldProblem>& problems)
     }
 }
 
+// The bounds of vmm/display/FramebufferGeometry.h, said in the user's words.
+void checkDisplay(const SessionRequest& request, QList<FieldProblem>& problems)
+{
+    const QSize size = request.displaySize;
+    if (size.width() < SessionRequest::kMinimumDisplayWidth ||
+        size.width() > SessionRequest::kMaximumDisplayWidth ||
+        size.height() < SessionRequest::kMinimumDisplayHeight ||
+        size.height() > SessionRequest::kMaximumDisplayHeight)
+        problems.append({SessionField::Display,
+            tr("Choose a screen size between %1×%2 and %3×%4 pixels.")
+                .arg(SessionRequest::kMinimumDisplayWidth)
+                .arg(SessionRequest::kMinimumDisplayHeight)
+                .arg(SessionRequest::kMaximumDisplayWidth)
+                .arg(SessionRequest::kMaximumDisplayHeight)});
+}
+
 } // namespace
 
 QList<FieldProblem> SessionRequest::validate(const HostLimits& limits) const
@@ -162,6 +178,7 @@ QList<FieldProblem> SessionRequest::validate(const HostLimits& limits) const
     checkCommand(*this, problems);
     checkResources(*this, limits, problems);
     checkDatasets(*this, problems);
+    checkDisplay(*this, problems);
     return problems;
 }
 

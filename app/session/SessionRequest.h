@@ -4,13 +4,30 @@
 #include "HostLimits.h"
 
 #include <QList>
+#include <QSize>
 #include <QString>
 #include <QStringList>
 
 namespace app {
 
 /// A field of SessionRequest, for pointing a problem at the widget that can fix it.
-enum class SessionField { Name, Purpose, Command, Vcpus, Memory, Lifetime, Scratch, Datasets };
+enum class SessionField {
+    Name,
+    Purpose,
+    Command,
+    Vcpus,
+    Memory,
+    Lifetime,
+    Scratch,
+    Datasets,
+    Display
+};
+
+/// Where the session's command runs and which view the session window opens on.
+enum class MainView {
+    Console, ///< the serial console (text; the display still exists)
+    Display, ///< the screen: the command runs on the guest's framebuffer terminal
+};
 
 /// One thing wrong with a SessionRequest, said to the user: what is wrong and what to do.
 struct FieldProblem {
@@ -46,6 +63,11 @@ struct SessionRequest {
     static constexpr int kMaximumScratchMiB = 1024 * 1024;
     /// The engine mounts at most this many datasets (vmm/guest/StoragePlan.h).
     static constexpr int kMaximumDatasets = 1000;
+    /// The screen sizes the engine accepts (vmm/display/FramebufferGeometry.h).
+    static constexpr int kMinimumDisplayWidth = 320;
+    static constexpr int kMinimumDisplayHeight = 200;
+    static constexpr int kMaximumDisplayWidth = 7680;
+    static constexpr int kMaximumDisplayHeight = 4320;
 
     /// Shown in the session list and window title.
     QString name;
@@ -63,6 +85,13 @@ struct SessionRequest {
     QList<DatasetSource> datasets;
     /// Size of the encrypted scratch disk in MiB. Default: 4 GiB.
     int scratchMiB = 4 * 1024;
+    /// Which view the session opens on, and where its command runs.
+    MainView mainView = MainView::Console;
+    /// The guest's screen in pixels (vmm/display/FramebufferGeometry.h bounds it).
+    QSize displaySize {1280, 800};
+    /// Other VNC viewers on this computer may connect: 127.0.0.1 only, with a password made for
+    /// the session. Off by default: the app's own view needs no port.
+    bool allowExternalViewers = false;
 
     /// Everything wrong with this request on a computer with `limits`, in field order; empty when
     /// the session can start.

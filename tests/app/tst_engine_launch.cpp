@@ -73,6 +73,43 @@ private slots:
         QCOMPARE(launch.arguments(5).mid(0, 2), (QStringList {"--", "/opt/airlock/airlock-vmm"}));
     }
 
+    // The screen: its size, the command on it, other viewers with a password that never
+    // appears on the command line (ps shows that), only in the environment.
+    void aScreenOnTheCommandLineAndItsPasswordInTheEnvironment()
+    {
+        app::EngineLaunch launch = fakeLaunch("/run/s2");
+        launch.displaySize = QSize(1920, 1080);
+        launch.commandOnDisplay = true;
+        launch.displayTcp = true;
+        launch.displayPassword = "Kp4TzQm9";
+        QVERIFY(launch.validate());
+        QStringList arguments = launch.arguments(7);
+        qsizetype display = arguments.indexOf(QStringLiteral("--display"));
+        QVERIFY(display >= 0);
+        QCOMPARE(arguments.at(display + 1), QStringLiteral("1920x1080"));
+        QVERIFY(arguments.contains(QStringLiteral("--command-on-display")));
+        QCOMPARE(arguments.at(arguments.indexOf(QStringLiteral("--display-tcp")) + 1), QStringLiteral("0"));
+        QVERIFY2(!arguments.join(u' ').contains(QStringLiteral("Kp4TzQm9")), "the password is on the command line");
+        // Everything before "--" is airlock-vmm's; the guest command stays last.
+        QVERIFY(arguments.indexOf(QStringLiteral("--display")) < arguments.indexOf(QStringLiteral("--")));
+        QProcessEnvironment environment = launch.environment(7, QProcessEnvironment());
+        QCOMPARE(environment.value(QStringLiteral("AIRLOCK_DISPLAY_PASSWORD")), QStringLiteral("Kp4TzQm9"));
+
+        // Without other viewers a password inherited from the caller's environment is dropped.
+        launch.displayTcp = false;
+        QProcessEnvironment inherited;
+        inherited.insert(QStringLiteral("AIRLOCK_DISPLAY_PASSWORD"), QStringLiteral("leaked"));
+        QVERIFY(!launch.environment(7, inherited).contains(QStringLiteral("AIRLOCK_DISPLAY_PASSWORD")));
+        QVERIFY(!launch.arguments(7).contains(QStringLiteral("--display-tcp")));
+
+        // No screen: no display options at all, and the command cannot be put on one.
+        launch.displaySize = QSize();
+        QVERIFY(!launch.validate());
+        launch.commandOnDisplay = false;
+        QVERIFY(launch.validate());
+        QVERIFY(!launch.arguments(7).contains(QStringLiteral("--display")));
+    }
+
     void aLaunchThatCannotWorkSaysWhatToFix()
     {
         app::EngineLaunch launch = fakeLaunch({});

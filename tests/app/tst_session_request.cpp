@@ -51,6 +51,22 @@ private slots:
         QCOMPARE(request.scratchMiB, 4 * 1024);
         QVERIFY(request.command.isEmpty()); // the interactive shell
         QVERIFY(request.datasets.isEmpty());
+        QCOMPARE(request.mainView, app::MainView::Console);
+        QCOMPARE(request.displaySize, QSize(1280, 800));
+        QVERIFY(!request.allowExternalViewers); // no port unless the user asks
+    }
+
+    void aScreenIsHeldToWhatTheEngineAccepts()
+    {
+        SessionRequest request = validRequest();
+        request.displaySize = QSize(8000, 800);
+        FieldProblem problem = onlyProblem(request);
+        QCOMPARE(problem.field, SessionField::Display);
+        QVERIFY2(problem.message.contains(QStringLiteral("7680")), qPrintable(problem.message));
+        request.displaySize = QSize(100, 100);
+        QCOMPARE(onlyProblem(request).field, SessionField::Display);
+        request.displaySize = QSize(1920, 1080);
+        QVERIFY(request.validate(fourCoresEightGiB()).isEmpty());
     }
 
     void aCompleteRequestHasNoProblems()

@@ -23,6 +23,8 @@
 #include <QSignalSpy>
 #include <QSpinBox>
 #include <QTemporaryDir>
+#include <QComboBox>
+#include <QCheckBox>
 #include <QTest>
 #include <QToolButton>
 #include <QTreeWidget>
@@ -305,6 +307,34 @@ private slots:
         QCOMPARE(next.request().lifetimeMinutes, 90);
         QCOMPARE(child<QSpinBox>(next, "memorySpin")->text(), QStringLiteral("1.5 GiB"));
         QCOMPARE(child<QSpinBox>(next, "lifetimeSpin")->text(), QStringLiteral("1 h 30 min"));
+        QSettings().clear();
+    }
+
+    // The main view and the screen: console by default, no other viewers unless ticked.
+    void theMainViewAndScreenAreChosenAndRemembered()
+    {
+        {
+            NewSessionDialog dialog(kLimits, 1);
+            fillValidFields(dialog);
+            QCOMPARE(dialog.request().mainView, app::MainView::Console);
+            QVERIFY(!dialog.request().allowExternalViewers);
+            auto* mainView = child<QComboBox>(dialog, "mainViewCombo");
+            mainView->setCurrentIndex(mainView->findData(static_cast<int>(app::MainView::Display)));
+            auto* size = child<QComboBox>(dialog, "displaySizeCombo");
+            size->setCurrentIndex(size->findData(QSize(1920, 1080)));
+            child<QCheckBox>(dialog, "externalViewersCheck")->setChecked(true);
+            app::SessionRequest request = dialog.request();
+            QCOMPARE(request.mainView, app::MainView::Display);
+            QCOMPARE(request.displaySize, QSize(1920, 1080));
+            QVERIFY(request.allowExternalViewers);
+            dialog.accept();
+            QCOMPARE(dialog.result(), int(QDialog::Accepted));
+        }
+        // The view and size are remembered; letting other viewers in is asked each time.
+        NewSessionDialog next(kLimits, 2);
+        QCOMPARE(next.request().mainView, app::MainView::Display);
+        QCOMPARE(next.request().displaySize, QSize(1920, 1080));
+        QVERIFY(!next.request().allowExternalViewers);
         QSettings().clear();
     }
 

@@ -6,6 +6,10 @@
 #include "DurationSpinBox.h"
 #include "MemorySpinBox.h"
 
+#include <algorithm>
+
+#include <QCheckBox>
+#include <QComboBox>
 #include <QDialogButtonBox>
 #include <QFormLayout>
 #include <QLabel>
@@ -30,6 +34,8 @@ const QString kSettingsGroup = QStringLiteral("NewSessionDialog");
 const QString kVcpusKey = QStringLiteral("vcpus");
 const QString kMemoryKey = QStringLiteral("memoryMiB");
 const QString kLifetimeKey = QStringLiteral("lifetimeMinutes");
+const QString kMainViewKey = QStringLiteral("mainView");
+const QString kDisplaySizeKey = QStringLiteral("displaySize");
 
 // Red that reads on light and dark palettes alike.
 const QString kProblemStyle = QStringLiteral("QLabel { color: #c62828; }");
@@ -141,12 +147,51 @@ QFormLayout* NewSessionDialog::buildFields(int sessionNumber)
     form->addRow(scratchLabel,
         withProblem(m_scratch, SessionField::Scratch, QStringLiteral("scratchProblem")));
 
+    addDisplayRows(form);
+
     auto* datasetLabel = new QLabel(tr("&Datasets:"), this);
     QWidget* datasetArea = buildDatasetArea();
     datasetLabel->setBuddy(m_datasets->view());
     form->addRow(datasetLabel,
         withProblem(datasetArea, SessionField::Datasets, QStringLiteral("datasetProblem")));
     return form;
+}
+
+void NewSessionDialog::addDisplayRows(QFormLayout* form)
+{
+    m_mainView = new QComboBox(this);
+    m_mainView->setObjectName(QStringLiteral("mainViewCombo"));
+    m_mainView->addItem(tr("Console: the command runs on a text terminal"),
+        QVariant::fromValue(static_cast<int>(app::MainView::Console)));
+    m_mainView->addItem(tr("Display: the command runs on the session's screen"),
+        QVariant::fromValue(static_cast<int>(app::MainView::Display)));
+    m_mainView->setToolTip(tr("Which view the session window opens on. Both are there either "
+                              "way; this decides where the command's input and output go."));
+    auto* mainViewLabel = new QLabel(tr("Main &view:"), this);
+    mainViewLabel->setBuddy(m_mainView);
+    form->addRow(mainViewLabel, m_mainView);
+
+    m_displaySize = new QComboBox(this);
+    m_displaySize->setObjectName(QStringLiteral("displaySizeCombo"));
+    for (QSize size : {QSize(1024, 768), QSize(1280, 800), QSize(1440, 900), QSize(1920, 1080)})
+        m_displaySize->addItem(
+            tr("%1 × %2").arg(size.width()).arg(size.height()), QVariant::fromValue(size));
+    m_displaySize->setCurrentIndex(m_displaySize->findData(QVariant::fromValue(SessionRequest().displaySize)));
+    m_displaySize->setToolTip(tr("The size of the session's screen in pixels"));
+    m_externalViewers = new QCheckBox(tr("Let other VNC viewers on this computer connect"), this);
+    m_externalViewers->setObjectName(QStringLiteral("externalViewersCheck"));
+    m_externalViewers->setToolTip(tr("Opens a port on 127.0.0.1 with a password made for this "
+                                     "session (shown in the session window). Anyone on this "
+                                     "computer who has the password can see the screen."));
+    auto* displayRow = new QWidget(this);
+    auto* row = new QHBoxLayout(displayRow);
+    row->setContentsMargins(0, 0, 0, 0);
+    row->addWidget(m_displaySize);
+    row->addWidget(m_externalViewers, 1);
+    auto* displayLabel = new QLabel(tr("Scr&een:"), this);
+    displayLabel->setBuddy(m_displaySize);
+    form->addRow(displayLabel,
+        withProblem(displayRow, SessionField::Display, QStringLiteral("displayProblem")));
 }
 
 QWidget* NewSessionDialog::withProblem(
@@ -205,7 +250,7 @@ QLayout* NewSessionDialog::buildButtons()
 void NewSessionDialog::chainTabOrder()
 {
     QList<QWidget*> order {m_name, m_purpose, m_command, m_vcpus, m_memory, m_lifetime, m_scratch,
-        m_datasets->view(), m_addFolder, m_addFile, m_cancelInspection, m_start};
+        m_mainView, m_displaySize, m_externalViewers, m_datasets->view(), m_addFolder, m_addFile, m_cancelInspection, m_start};
     for (qsizetype i = 0; i + 1 < order.size(); ++i)
         QWidget::setTabOrder(order[i], order[i + 1]);
 }
@@ -235,6 +280,11 @@ void NewSessionDialog::restoreChoices()
     m_vcpus->setValue(settings.value(kVcpusKey, defaults.vcpus).toInt());
     m_memory->setValue(settings.value(kMemoryKey, defaults.memoryMiB).toInt());
     m_lifetime->setValue(settings.value(kLifetimeKey, defaults.lifetimeMinutes).toInt());
+    int mainView = m_mainView->findData(settings.value(kMainViewKey, 0).toInt());
+    m_mainView->setCurrentIndex(std::max(mainView, 0));
+    int size = m_displaySize->findData(settings.value(kDisplaySizeKey, defaults.displaySize).toSize());
+    if (size >= 0)
+        m_displaySize->setCurrentIndex(size);
 }
 
 void NewSessionDialog::saveChoices() const
@@ -244,6 +294,8 @@ void NewSessionDialog::saveChoices() const
     settings.setValue(kVcpusKey, m_vcpus->value());
     settings.setValue(kMemoryKey, m_memory->value());
     settings.setValue(kLifetimeKey, m_lifetime->value());
+    settings.setValue(kMainViewKey, m_mainView->currentData());
+    settings.setValue(kDisplaySizeKey, m_displaySize->currentData());
 }
 
 SessionRequest NewSessionDialog::request() const
@@ -257,6 +309,9 @@ SessionRequest NewSessionDialog::request() const
     request.lifetimeMinutes = m_lifetime->value();
     request.scratchMiB = m_scratch->value();
     request.datasets = m_datasets->sources();
+    request.mainView = static_cast<app::MainView>(m_mainView->currentData().toInt());
+    request.displaySize = m_displaySize->currentData().toSize();
+    request.allowExternalViewers = m_externalViewers->isChecked();
     return request;
 }
 

@@ -6,6 +6,8 @@
 #include <QDialog>
 #include <QMap>
 
+class QCheckBox;
+class QComboBox;
 class QFormLayout;
 class QLabel;
 class QLayout;
@@ -58,6 +60,7 @@ protected:
 
 private:
     QFormLayout* buildFields(int sessionNumber);
+    void addDisplayRows(QFormLayout* form);
     QWidget* buildDatasetArea();
     QLayout* buildButtons();
     void chainTabOrder();
@@ -85,6 +88,9 @@ private:
     MemorySpinBox* m_memory = nullptr;
     DurationSpinBox* m_lifetime = nullptr;
     MemorySpinBox* m_scratch = nullptr;
+    QComboBox* m_mainView = nullptr;
+    QComboBox* m_displaySize = nullptr;
+    QCheckBox* m_externalViewers = nullptr;
     DatasetListWidget* m_datasets = nullptr;
     QPushButton* m_addFolder = nullptr;
     QPushButton* m_addFile = nullptr;

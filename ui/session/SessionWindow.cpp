@@ -7,6 +7,7 @@
 #include "ManagedOutboxSource.h"
 #include "ManagedSession.h"
 #include "OutboxPanel.h"
+#include "SessionDisplayTab.h"
 #include "SessionHeader.h"
 #include "SessionLiveView.h"
 #include "ShredCertificateDialog.h"
@@ -60,7 +61,10 @@ SessionWindow::SessionWindow(app::ManagedSession& session, QWidget* parent)
         statusBar()->showMessage(tr("The session ended: %1").arg(reason));
     });
     updateActions(engine.state());
-    m_liveView->terminal()->setFocus();
+    if (session.request().mainView == app::MainView::Display)
+        m_display->setFocus();
+    else
+        m_liveView->terminal()->setFocus();
 }
 
 SessionWindow::~SessionWindow() = default;
@@ -80,7 +84,15 @@ QWidget* SessionWindow::buildCentre()
     m_tabs->setObjectName(QStringLiteral("sessionTabs"));
     m_tabs->setDocumentMode(true);
     m_liveView = new SessionLiveView(m_session.engine(), m_session.startedAt(), m_tabs);
-    m_tabs->addTab(m_liveView, tr("&Console"));
+    m_display = new SessionDisplayTab(m_session.engine(), m_tabs);
+    // The main view first: where the session's command runs.
+    if (m_session.request().mainView == app::MainView::Display) {
+        m_tabs->addTab(m_display, tr("Displa&y"));
+        m_tabs->addTab(m_liveView, tr("&Console"));
+    } else {
+        m_tabs->addTab(m_liveView, tr("&Console"));
+        m_tabs->addTab(m_display, tr("Displa&y"));
+    }
 
     m_datasets = new DatasetListWidget(m_tabs);
     m_datasets->setObjectName(QStringLiteral("sessionDatasets"));
@@ -133,6 +145,11 @@ void SessionWindow::buildActions()
 void SessionWindow::showOutbox()
 {
     m_tabs->setCurrentWidget(m_outbox);
+}
+
+void SessionWindow::showDisplay()
+{
+    m_tabs->setCurrentWidget(m_display);
 }
 
 void SessionWindow::updateActions(app::EngineState state)

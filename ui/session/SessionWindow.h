@@ -22,11 +22,13 @@ class CloseQuestion;
 class DatasetListWidget;
 class ManagedOutboxSource;
 class OutboxPanel;
+class SessionDisplayTab;
 class SessionHeader;
 class SessionLiveView;
 
 /// One session's window: a header (state, uptime, lifetime left, purpose), the console beside
-/// the live graphs, the datasets with their digests, and the outbox. Closing it (Ctrl+W) asks
+/// the live graphs, the screen, the datasets with their digests, and the outbox; the session's
+/// main view (console or screen) is the first tab. Closing it (Ctrl+W) asks
 /// about unexported outbox files, then stops the VM and shreds it, and shows the shred report.
 class SessionWindow : public QMainWindow {
     Q_OBJECT
@@ -44,6 +46,10 @@ public:
     SessionHeader* header() const { return m_header; }
     /// The outbox tab.
     OutboxPanel* outboxPanel() const { return m_outbox; }
+    /// The screen tab.
+    SessionDisplayTab* displayTab() const { return m_display; }
+    /// Brings the Display tab to the front (connecting to the screen if need be).
+    void showDisplay();
     /// Brings the Outbox tab to the front.
     void showOutbox();
 
@@ -78,6 +84,7 @@ private:
     app::ManagedSession& m_session;
     SessionHeader* m_header = nullptr;
     SessionLiveView* m_liveView = nullptr;
+    SessionDisplayTab* m_display = nullptr;
     DatasetListWidget* m_datasets = nullptr;
     QTabWidget* m_tabs = nullptr;
     std::unique_ptr<ManagedOutboxSource> m_outboxSource;
