@@ -5,7 +5,7 @@
 # /dev/kvm opens or AIRLOCK_TEST_LAB_RELAY=1 (scripts/test.sh runs it in its relay step).
 airlock_add_test(tst_app_screenshots
     SOURCES ${CMAKE_CURRENT_LIST_DIR}/tst_app_screenshots.cpp
-    LIBRARIES ui_main ui_session ui_audit app_engine)
+    LIBRARIES ui_main ui_session ui_display ui_audit app_engine)
 target_compile_definitions(tst_app_screenshots PRIVATE
     AIRLOCK_SCREENSHOT_DIR="${CMAKE_BINARY_DIR}/screenshots"
     AIRLOCK_VMM="$<TARGET_FILE:airlock-vmm>"

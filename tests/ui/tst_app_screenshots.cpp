@@ -23,6 +23,8 @@
 #include "SessionListModel.h"
 #include "SessionLiveView.h"
 #include "SessionManager.h"
+#include "DisplayConnection.h"
+#include "SessionDisplayTab.h"
 #include "SessionWindow.h"
 #include "ShredCertificateDialog.h"
 #include "TerminalView.h"
@@ -48,6 +50,8 @@
 #include <QSettings>
 #include <QSignalSpy>
 #include <QTableView>
+#include <QJsonObject>
+#include <QTabWidget>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -176,6 +180,27 @@ private:
         qInfo("screenshot: %s", qPrintable(path));
     }
 
+    // A session manager on a fresh audit trail, finding this build's engine the app's way.
+    std::unique_ptr<app::SessionManager> makeManager(const QString& auditName, app::EngineLocation& location)
+    {
+        location = app::EngineLocator::locate();
+        if (!location.canStartSessions()) {
+            qWarning("%s", qPrintable(location.statusMessage));
+            return nullptr;
+        }
+        auto store = app::AuditStore::open(m_root.filePath(auditName));
+        if (!store) {
+            qWarning("%s", qPrintable(store.error().message));
+            return nullptr;
+        }
+        auto created = app::SessionManager::create(std::move(*store), location);
+        if (!created) {
+            qWarning("%s", qPrintable(created.error().message));
+            return nullptr;
+        }
+        return std::move(*created);
+    }
+
     void watch(app::ManagedSession* session)
     {
         app::EngineSession& engine = session->engine();
@@ -225,13 +250,9 @@ private slots:
         auto dataset = app::DatasetInspector::inspect(folder);
         QVERIFY2(dataset, dataset ? "" : qPrintable(dataset.error().message));
 
-        app::EngineLocation location = app::EngineLocator::locate();
-        QVERIFY2(location.canStartSessions(), qPrintable(location.statusMessage));
-        auto store = app::AuditStore::open(m_root.filePath(QStringLiteral("audit.sqlite")));
-        QVERIFY2(store, store ? "" : qPrintable(store.error().message));
-        auto created = app::SessionManager::create(std::move(*store), location);
-        QVERIFY2(created, created ? "" : qPrintable(created.error().message));
-        std::unique_ptr<app::SessionManager> manager = std::move(*created);
+        app::EngineLocation location;
+        std::unique_ptr<app::SessionManager> manager = makeManager(QStringLiteral("audit.sqlite"), location);
+        QVERIFY(manager);
 
         ui::MainWindow window(*manager);
         window.resize(1000, 320);
@@ -400,6 +421,102 @@ private slots:
                  app::AuditEventKind::DatasetMounted, app::AuditEventKind::Export,
                  app::AuditEventKind::ShredReport, app::AuditEventKind::SessionEnded})
             QVERIFY2(kinds.contains(kind), qPrintable(app::kindName(kind)));
+    }
+
+    // A session whose main view is its screen: the command runs on the guest's framebuffer
+    // console, and the session window opens on the Display tab, showing it through the VNC
+    // stream relayed over the control channel (through the KVM lab where there is no /dev/kvm).
+    void aSessionOnItsScreen()
+    {
+        QString folder = m_root.filePath(kDatasetName);
+        QVERIFY(QDir().mkpath(folder));
+        for (const auto& [name, content] : cohortFiles())
+            QVERIFY(writeFile(folder + QLatin1Char('/') + name, content));
+        auto dataset = app::DatasetInspector::inspect(folder);
+        QVERIFY2(dataset, dataset ? "" : qPrintable(dataset.error().message));
+        app::EngineLocation location;
+        std::unique_ptr<app::SessionManager> manager =
+            makeManager(QStringLiteral("audit-display.sqlite"), location);
+        QVERIFY(manager);
+        ui::MainWindow window(*manager);
+
+        app::SessionRequest request;
+        request.name = QStringLiteral("Readmissions — on screen");
+        request.purpose = QStringLiteral("30-day readmission counts, reviewed on the session's screen");
+        request.command = {QStringLiteral("sh"), QStringLiteral("-c"),
+            QStringLiteral("cd /datasets/cohort-2024 || exit 1; "
+                           "printf '\\033[1;36m== Cohort 2024, on the session screen ==\\033[0m\\n'; "
+                           "ls --color=always -l; echo; head -12 admissions.csv; echo; "
+                           "printf '\\033[1;32m%s rows\\033[0m\\n' $(cat *.csv | wc -l); "
+                           "echo screen-ready >/dev/ttyS0; exec sleep 900")};
+        request.vcpus = 1;
+        request.memoryMiB = 384;
+        request.scratchMiB = app::SessionRequest::kMinimumScratchMiB;
+        request.lifetimeMinutes = 60;
+        request.datasets = {*dataset};
+        request.mainView = app::MainView::Display;
+        request.displaySize = QSize(1024, 768);
+        auto started = manager->startSession(request);
+        QVERIFY2(started, started ? "" : qPrintable(started.error().message));
+        app::ManagedSession* session = *started;
+        m_console.clear();
+        m_log.clear();
+        watch(session);
+        window.openSessionWindow(session);
+        ui::SessionWindow* sessionWindow = window.sessionWindow(session);
+        QVERIFY(sessionWindow);
+        sessionWindow->resize(1280, 860);
+        QVERIFY(QTest::qWaitForWindowExposed(sessionWindow));
+        auto* tabs = sessionWindow->findChild<QTabWidget*>(QStringLiteral("sessionTabs"));
+        QVERIFY(tabs);
+        ui::SessionDisplayTab* displayTab = sessionWindow->displayTab();
+        QCOMPARE(tabs->widget(0), static_cast<QWidget*>(displayTab)); // the main view comes first
+        QCOMPARE(tabs->currentWidget(), static_cast<QWidget*>(displayTab));
+
+        QTRY_VERIFY_WITH_TIMEOUT(
+            session->engine().state() != EngineState::Starting, kRunningTimeoutMs);
+        QVERIFY2(session->engine().state() == EngineState::Running,
+            qPrintable(app::engineStateName(session->engine().state()) + diagnostics()));
+        // The guest's console says the command runs on the screen; the screen gets its text.
+        QTRY_VERIFY2_WITH_TIMEOUT(m_console.contains("screen-ready") || session->isEnded(),
+            qPrintable(diagnostics()), kOutputTimeoutMs);
+        QVERIFY2(m_console.contains("runs on the display"), qPrintable(diagnostics()));
+        QTRY_VERIFY2_WITH_TIMEOUT(displayTab->connection() &&
+                displayTab->connection()->frameSize() == QSize(1024, 768),
+            qPrintable(displayTab->statusText() + diagnostics()), 120'000);
+        // Text on a black console: enough lit pixels that the listing is there, in colour.
+        auto litPixels = [&] {
+            QImage frame = displayTab->connection()->frame();
+            int lit = 0;
+            for (int y = 0; y < frame.height(); y += 2)
+                for (int x = 0; x < frame.width(); x += 2)
+                    lit += (frame.pixel(x, y) & 0xffffff) != 0;
+            return lit;
+        };
+        QTRY_VERIFY2_WITH_TIMEOUT(litPixels() > 2000 && distinctColours(displayTab->connection()->frame(), 4) >= 4,
+            qPrintable(QStringLiteral("%1 lit pixels; ").arg(litPixels()) + displayTab->statusText()),
+            120'000);
+        QVERIFY2(displayTab->statusText().contains(QStringLiteral("View only")),
+            qPrintable(displayTab->statusText()));
+        QTest::qWait(500); // the view repaints at its own pace
+        screenshot(sessionWindow, QStringLiteral("session-display.png"));
+
+        // The audit trail says how the session was shown, without any of what it showed.
+        app::AuditFilter filter;
+        filter.sessionId = session->id();
+        auto events = manager->audit().events(filter);
+        QVERIFY2(events, events ? "" : qPrintable(events.error().message));
+        QJsonObject display;
+        for (const app::AuditEvent& event : std::as_const(*events))
+            if (event.kind == app::AuditEventKind::SessionCreated)
+                display = event.details.value(QStringLiteral("display")).toObject();
+        QCOMPARE(display.value(QStringLiteral("mainView")).toString(), QStringLiteral("display"));
+        QCOMPARE(display.value(QStringLiteral("width")).toInt(), 1024);
+        QCOMPARE(display.value(QStringLiteral("externalViewers")).toBool(), false);
+
+        session->engine().stop(true);
+        QTRY_VERIFY_WITH_TIMEOUT(session->isEnded(), kEndTimeoutMs);
+        QTRY_VERIFY(displayTab->statusText().contains(QStringLiteral("shredded")));
     }
 };
 

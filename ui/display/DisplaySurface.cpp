@@ -96,7 +96,8 @@ void DisplaySurface::setInControl(bool inControl)
 void DisplaySurface::paintEvent(QPaintEvent* event)
 {
     QPainter painter(this);
-    painter.fillRect(event->rect(), Qt::black);
+    // The letterbox is a dark grey, so that a black guest screen shows where it ends.
+    painter.fillRect(event->rect(), QColor(0x30, 0x30, 0x30));
     const QRectF image = imageRect();
     if (image.isEmpty()) {
         painter.setPen(QColor(0xe0, 0xe0, 0xe0));
